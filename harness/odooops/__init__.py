@@ -1,0 +1,1 @@
+"""OdooOps harness: ephemeral PostgreSQL, migrations, pgTAP, worker, benchmarks."""

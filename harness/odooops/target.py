@@ -1,0 +1,152 @@
+"""Which PostgreSQL server the harness works on, and how it connects to it.
+
+Three sources, in this order: ``DATABASE_URL`` / ``SUPABASE_DB_URL`` (an
+existing server: local, CI service, or a real Supabase project), the cluster
+started by ``odooops db up`` (recorded in ``.odooops/cluster.json``), or, for
+tests and the demo, a new embedded cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from .cluster import SUPERUSER, Cluster
+
+MIGRATION_ROLE = "postgres"
+
+
+def project_root() -> Path:
+    env = os.environ.get("ODOOOPS_ROOT")
+    if env:
+        return Path(env)
+    here = Path.cwd()
+    for p in [here, *here.parents]:
+        if (p / "supabase" / "migrations").is_dir():
+            return p
+    return Path(__file__).resolve().parents[2]
+
+
+def state_file() -> Path:
+    return project_root() / ".odooops" / "cluster.json"
+
+
+def env_url() -> str | None:
+    return os.environ.get("DATABASE_URL") or os.environ.get("SUPABASE_DB_URL") or None
+
+
+@dataclass
+class Target:
+    """A database on some server: ``admin`` connects with full rights, ``conninfo``
+    connects as a Supabase role (``postgres`` by default, the migration role)."""
+
+    admin_url: str
+    cluster: Cluster | None = None
+    owned_databases: list[str] = field(default_factory=list)
+
+    @property
+    def dbname(self) -> str:
+        return conninfo_to_dict(self.admin_url).get("dbname") or "postgres"
+
+    def with_dbname(self, dbname: str) -> Target:
+        return Target(make_conninfo(self.admin_url, dbname=dbname), cluster=self.cluster)
+
+    def conninfo(self, role: str = MIGRATION_ROLE, **extra) -> str:
+        """Connection string that acts as ``role``.
+
+        On an embedded cluster the role logs in directly (trust auth). On an
+        existing server the admin URL logs in and the session takes the role
+        with the ``role`` setting, unless it already logs in as that role.
+        """
+        params = conninfo_to_dict(self.admin_url)
+        if self.cluster is not None:
+            params["user"] = role
+        elif params.get("user") != role:
+            opts = params.get("options", "")
+            params["options"] = f"{opts} -c role={role}".strip()
+        params.update(extra)
+        return make_conninfo("", **params)
+
+    def url(self, role: str = MIGRATION_ROLE) -> str:
+        """A postgresql:// URL for tools that only take URLs (Supabase CLI, psql)."""
+        if self.cluster is not None:
+            return self.cluster.url(role, self.dbname)
+        return self.admin_url
+
+    def libpq_env(self, role: str = MIGRATION_ROLE) -> dict[str, str]:
+        """PG* environment variables for libpq tools (pg_prove, psql)."""
+        p = conninfo_to_dict(self.conninfo(role))
+        env = {"PGHOST": p.get("host", "127.0.0.1"), "PGPORT": str(p.get("port", 5432)),
+               "PGDATABASE": p.get("dbname", "postgres"), "PGUSER": p.get("user", role)}
+        if p.get("password"):
+            env["PGPASSWORD"] = p["password"]
+        if p.get("options"):
+            env["PGOPTIONS"] = p["options"]
+        if p.get("sslmode"):
+            env["PGSSLMODE"] = p["sslmode"]
+        return env
+
+    @contextmanager
+    def connect(self, role: str | None = None, autocommit: bool = True, **kw) -> Iterator[psycopg.Connection]:
+        info = self.admin_url if role is None else self.conninfo(role)
+        with psycopg.connect(info, autocommit=autocommit, **kw) as conn:
+            yield conn
+
+    # -- databases on the same server ------------------------------------------
+    def create_database(self, prefix: str = "odooops", template: str | None = None) -> Target:
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with self.connect() as conn:
+            q = sql.SQL("create database {}").format(sql.Identifier(name))
+            if template:
+                q = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+            conn.execute(q)
+        self.owned_databases.append(name)
+        return self.with_dbname(name)
+
+    def drop_database(self, name: str) -> None:
+        with self.connect() as conn:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        if name in self.owned_databases:
+            self.owned_databases.remove(name)
+
+
+def embedded(durable: bool = False, owner_pid: int | None = None) -> Target:
+    cluster = Cluster.create(durable=durable, owner_pid=owner_pid)
+    return Target(cluster.url(SUPERUSER, "postgres"), cluster=cluster)
+
+
+def from_state() -> Target | None:
+    f = state_file()
+    if not f.exists():
+        return None
+    try:
+        state = json.loads(f.read_text())
+    except ValueError:
+        return None
+    cluster = Cluster.attach(Path(state["root"]))
+    if cluster is None or not cluster.is_running():
+        return None
+    return Target(cluster.url(SUPERUSER, "postgres"), cluster=cluster)
+
+
+def current() -> Target:
+    """The target of CLI commands: DATABASE_URL, else the ``db up`` cluster."""
+    url = env_url()
+    if url:
+        return Target(url)
+    t = from_state()
+    if t is None:
+        raise SystemExit(
+            "odooops: no database. Start one with `odooops db up`, or set DATABASE_URL "
+            "(or SUPABASE_DB_URL) to an existing server."
+        )
+    return t

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu packages OdooOps needs, only those missing:
+# PostgreSQL >= 15 server, pgTAP, pg_prove and plpgsql_check.
+# Usage: scripts/install_system_deps.sh [--check]
+#   --check  only report what is missing (exit 1 if anything is)
+set -euo pipefail
+
+usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; }
+check_only=0
+case "${1:-}" in
+  --check) check_only=1 ;;
+  -h|--help) usage; exit 0 ;;
+  "") ;;
+  *) usage >&2; exit 2 ;;
+esac
+
+major=""
+for d in /usr/lib/postgresql/*/bin/initdb; do
+  [ -x "$d" ] || continue
+  v=$(basename "$(dirname "$(dirname "$d")")")
+  if [ "$v" -ge 15 ] 2>/dev/null && { [ -z "$major" ] || [ "$v" -gt "$major" ]; }; then major=$v; fi
+done
+missing=()
+if [ -z "$major" ]; then
+  major=15
+  missing+=("postgresql-$major" "postgresql-contrib")
+fi
+share=/usr/share/postgresql/$major/extension
+[ -f "$share/pgtap.control" ] || missing+=("postgresql-$major-pgtap")
+[ -f "$share/plpgsql_check.control" ] || missing+=("postgresql-$major-plpgsql-check")
+command -v pg_prove >/dev/null || missing+=("libtap-parser-sourcehandler-pgtap-perl")
+command -v psql >/dev/null || missing+=("postgresql-client-$major")
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$check_only" = 1 ]; then
+  echo "missing Debian packages: ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo="sudo -n"
+  else
+    echo "error: need root to install ${missing[*]}; run as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
