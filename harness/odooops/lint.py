@@ -33,7 +33,9 @@ def sqlfluff(paths: list[Path] | None = None) -> int:
     root = project_root()
     paths = paths or [root / "supabase" / "migrations"]
     exe = shutil.which("sqlfluff") or str(Path(sys.executable).parent / "sqlfluff")
-    return subprocess.run([exe, "lint", "--disable-progress-bar", *map(str, paths)], cwd=root).returncode
+    # sqlfluff reads .sqlfluff from the cwd only for files under it; name it so every path gets the project's rules.
+    config = ["--config", str(root / ".sqlfluff")] if (root / ".sqlfluff").exists() else []
+    return subprocess.run([exe, "lint", "--disable-progress-bar", *config, *map(str, paths)], cwd=root).returncode
 
 
 def plpgsql_check(target: Target) -> list[tuple]:
