@@ -102,7 +102,7 @@ declare
   v_step jsonb;
   v_i integer := 0;
   v_key text;
-  v_names text[] := '{}';
+  v_names text[] := '{}'::text[];
   v_name text;
 begin
   if p_steps is null or jsonb_typeof(p_steps) <> 'array' or jsonb_array_length(p_steps) = 0 then
