@@ -22,8 +22,11 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
+# `npm install --no-save` installs exactly what package-lock.json pins and never
+# rewrites it. Not `npm ci`: it rejects the lock because the registry lacks the
+# Supabase CLI builds for other platforms, which npm therefore left out of it.
 node_modules/.installed: package.json package-lock.json
-	@npm ci --no-audit --no-fund --loglevel=error
+	@npm install --no-save --no-audit --no-fund --loglevel=error
 	@touch $@
 
 demo: deps ## the main job on a throwaway PostgreSQL

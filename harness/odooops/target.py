@@ -23,6 +23,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from .cluster import SUPERUSER, Cluster
 
 MIGRATION_ROLE = "postgres"
+LOGIN_ROLES = ("postgres", "authenticator", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin")
 
 
 def project_root() -> Path:
@@ -69,7 +70,11 @@ class Target:
         """
         params = conninfo_to_dict(self.admin_url)
         if self.cluster is not None:
-            params["user"] = role
+            # API roles cannot log in (NOLOGIN, as on Supabase): log in as
+            # postgres, which is a member of them, and take the role.
+            params["user"] = role if role in LOGIN_ROLES else MIGRATION_ROLE
+            if role not in LOGIN_ROLES:
+                params["options"] = f"{params.get('options', '')} -c role={role}".strip()
         elif params.get("user") != role:
             opts = params.get("options", "")
             params["options"] = f"{opts} -c role={role}".strip()
