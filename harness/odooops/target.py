@@ -76,8 +76,10 @@ class Target:
             if role not in LOGIN_ROLES:
                 params["options"] = f"{params.get('options', '')} -c role={role}".strip()
         elif params.get("user") != role:
+            # Role settings apply to the login role only, so carry Supabase's
+            # search_path for postgres along with the role switch.
             opts = params.get("options", "")
-            params["options"] = f"{opts} -c role={role}".strip()
+            params["options"] = f"{opts} -c role={role} -c search_path=$user,public,extensions".strip()
         params.update(extra)
         return make_conninfo("", **params)
 
