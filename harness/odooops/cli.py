@@ -13,6 +13,11 @@ from pathlib import Path
 from . import baseline, cluster, migrations, target
 
 
+def _progress(msg: str) -> None:
+    """Progress goes to stderr so that stdout carries only the result (a URL, an id)."""
+    print(msg, file=sys.stderr, flush=True)
+
+
 def _err(msg: str) -> None:
     print(f"odooops: {msg}", file=sys.stderr)
 
@@ -49,22 +54,30 @@ def cmd_db_up(args) -> int:
     if existing is not None:
         print(existing.url("postgres"))
         return 0
+    state = target.state_file()
+    state.parent.mkdir(parents=True, exist_ok=True)
     if args.docker:
         from .docker import docker_available
 
         ok, why = docker_available()
-        if not ok:
-            print(f"odooops: no Docker engine answers ({why}); using a local cluster instead.", file=sys.stderr)
-        else:
-            _err("--docker: a Docker engine answers, but this command keeps its cluster local; "
-                 "the test fixtures use the supabase/postgres image through testcontainers.")
+        if ok:
+            from . import containers
+
+            url, container_id = containers.start_supabase_postgres()
+            state.write_text(json.dumps({"docker": container_id, "url": url}))
+            t = target.Target(url)
+            baseline.ensure(t)
+            if args.migrate:
+                migrations.migrate(t, echo=_progress)
+            print(t.url("postgres"))
+            return 0
+        print(f"odooops: no Docker engine answers ({why}); using a local PostgreSQL cluster instead.",
+              file=sys.stderr, flush=True)
     t = target.embedded(durable=args.durable)
     baseline.ensure(t)
-    state = target.state_file()
-    state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text(json.dumps({"root": str(t.cluster.root), "port": t.cluster.port}))
     if args.migrate:
-        migrations.migrate(t)
+        migrations.migrate(t, echo=_progress)
     print(t.url("postgres"))
     return 0
 
@@ -75,10 +88,15 @@ def cmd_db_down(args) -> int:
         print("no cluster is up")
         return 0
     try:
-        root = Path(json.loads(state.read_text())["root"])
-        cluster.stop_dir(root)
-    except (ValueError, KeyError):
-        pass
+        recorded = json.loads(state.read_text())
+    except ValueError:
+        recorded = {}
+    if "docker" in recorded:
+        from . import containers
+
+        containers.remove(recorded["docker"])
+    elif "root" in recorded:
+        cluster.stop_dir(Path(recorded["root"]))
     state.unlink(missing_ok=True)
     print("stopped and removed")
     return 0
@@ -93,7 +111,8 @@ def cmd_db_status(args) -> int:
     if t is None:
         print("down (start one with `odooops db up`)")
         return 3
-    print(f"up: {t.url('postgres')}  (files in {t.cluster.root})")
+    where = f"files in {t.cluster.root}" if t.cluster else "Docker container"
+    print(f"up: {t.url('postgres')}  ({where})")
     return 0
 
 

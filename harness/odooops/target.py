@@ -139,6 +139,8 @@ def from_state() -> Target | None:
         state = json.loads(f.read_text())
     except ValueError:
         return None
+    if "docker" in state:  # `db up --docker`: the Supabase image, reached like any existing server
+        return Target(state["url"])
     cluster = Cluster.attach(Path(state["root"]))
     if cluster is None or not cluster.is_running():
         return None
