@@ -114,7 +114,13 @@ class Target:
         with self.connect() as conn:
             q = sql.SQL("create database {}").format(sql.Identifier(name))
             if template:
-                q = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+                # A clone belongs to whoever owns the template (postgres after the baseline), not to its creator.
+                owner = conn.execute(
+                    "select pg_get_userbyid(datdba) from pg_database where datname = %s", (template,)
+                ).fetchone()[0]
+                q = sql.SQL("create database {} template {} owner {}").format(
+                    sql.Identifier(name), sql.Identifier(template), sql.Identifier(owner)
+                )
             conn.execute(q)
         self.owned_databases.append(name)
         return self.with_dbname(name)

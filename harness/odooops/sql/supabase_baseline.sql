@@ -105,6 +105,10 @@ begin
 end
 $$;
 
+-- As on Supabase: auth.users belongs to supabase_auth_admin, and a foreign key to
+-- it checks the referenced row as that owner, which needs the schema.
+grant all on schema auth to supabase_auth_admin;
+
 do $$
 begin
   if to_regclass('auth.users') is null then
