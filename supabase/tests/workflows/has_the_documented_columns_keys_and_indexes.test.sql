@@ -1,0 +1,95 @@
+-- ops.workflows: named workflow definitions of a project. Its columns, types,
+-- keys, named checks, indexes, triggers, grants, policies and row-level security.
+begin;
+select plan(34);
+
+-- TEST: columns, types and nullability.
+select has_table('ops', 'workflows', 'ops.workflows exists.');
+select columns_are(
+  'ops', 'workflows',
+  array[
+    'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
+    'enabled', 'version', 'created_by', 'created_at', 'updated_at'
+  ],
+  'ops.workflows has exactly the documented columns.'
+);
+select col_type_is('ops', 'workflows', c.name, c.type, format('workflows.%s is %s.', c.name, c.type))
+from (values
+  ('id', 'uuid'), ('project_id', 'uuid'), ('name', 'text'), ('description', 'text'), ('steps', 'jsonb'),
+  ('default_timeout_seconds', 'integer'), ('max_attempts', 'integer'), ('lease_seconds', 'integer'),
+  ('enabled', 'boolean'), ('version', 'integer'), ('created_by', 'uuid'),
+  ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone')
+) as c (name, type);
+select is(
+  array(
+    select a.attname::text from pg_attribute as a
+    where a.attrelid = 'ops.workflows'::regclass and a.attnum > 0 and not a.attisdropped and not a.attnotnull
+    order by a.attname
+  ),
+  array['created_by', 'description'],
+  'Only workflows.description and created_by are nullable.'
+);
+select col_default_is('ops', 'workflows', 'default_timeout_seconds', 3600, 'Steps time out after an hour by default.');
+select col_default_is('ops', 'workflows', 'max_attempts', 3, 'A workflow allows three attempts by default.');
+select col_default_is('ops', 'workflows', 'enabled', true, 'A new workflow is enabled.');
+select col_default_is('ops', 'workflows', 'version', 1, 'A new workflow is at version 1.');
+
+-- TEST: keys and named checks.
+select col_is_pk('ops', 'workflows', 'id', 'workflows.id is the primary key.');
+select col_is_unique('ops', 'workflows', array['project_id', 'name'], 'A workflow name is unique within its project.');
+select col_is_unique(
+  'ops', 'workflows', array['id', 'project_id'],
+  '(id, project_id) is unique, so a run can reference a workflow of its own project.'
+);
+select fk_ok(
+  'ops', 'workflows', 'project_id', 'ops', 'projects', 'id', 'workflows.project_id references ops.projects.'
+);
+select fk_ok('ops', 'workflows', 'created_by', 'auth', 'users', 'id', 'workflows.created_by references auth.users.');
+select set_eq(
+  $$select conname::text, contype::text from pg_constraint where conrelid = 'ops.workflows'::regclass$$,
+  $$values
+    ('workflows_pkey', 'p'), ('workflows_project_id_name_key', 'u'), ('workflows_id_project_id_key', 'u'),
+    ('workflows_project_id_fkey', 'f'), ('workflows_created_by_fkey', 'f'), ('workflows_name_is_valid', 'c'),
+    ('workflows_steps_is_array', 'c'), ('workflows_default_timeout_is_positive', 'c'),
+    ('workflows_max_attempts_is_positive', 'c'), ('workflows_lease_seconds_is_sane', 'c'),
+    ('workflows_version_is_positive', 'c')$$,
+  'ops.workflows has exactly the documented constraints, named for their rule.'
+);
+
+-- TEST: indexes, triggers, row-level security, policies and grants.
+select indexes_are(
+  'ops', 'workflows', array['workflows_pkey', 'workflows_project_id_name_key', 'workflows_id_project_id_key'],
+  'ops.workflows has exactly the documented indexes.'
+);
+select has_index(
+  'ops', 'workflows', 'workflows_project_id_name_key', array['project_id', 'name'],
+  'workflows.project_id, which policies filter on, leads an index.'
+);
+select triggers_are(
+  'ops', 'workflows', array['workflows_set_updated_at', 'workflows_validate'],
+  'ops.workflows stamps updated_at and validates its steps.'
+);
+select is(
+  (select relrowsecurity from pg_class where oid = 'ops.workflows'::regclass), true,
+  'ops.workflows has row-level security enabled.'
+);
+select policies_are(
+  'ops', 'workflows',
+  array[
+    'authenticated can select workflows of member projects', 'admins can insert workflows',
+    'admins can update workflows', 'admins can delete workflows'
+  ],
+  'ops.workflows has one policy per command.'
+);
+select table_privs_are('ops', 'workflows', 'anon', array[]::text[], 'anon has no privilege on ops.workflows.');
+select table_privs_are(
+  'ops', 'workflows', 'authenticated', array['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  'authenticated may select, insert, update and delete workflows (policies keep writes to admins).'
+);
+select table_privs_are(
+  'ops', 'workflows', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  'service_role may select, insert, update and delete workflows.'
+);
+
+select * from finish();
+rollback;
