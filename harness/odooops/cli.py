@@ -174,8 +174,12 @@ def cmd_check(args) -> int:
     steps = [
         ("lint", [sys.executable, "-m", "odooops.cli", "lint"]),
         ("pgTAP", [sys.executable, "-m", "odooops.cli", "db", "test"]),
+        ("functions", [sys.executable, "-m", "odooops.cli", "functions", "test"]),
         ("pytest", [sys.executable, "-m", "pytest", "-q", *args.pytest_args]),
     ]
+    from .doc_commands import check_steps
+
+    steps += check_steps()  # Spec Kit, schema docs, Prisma, docs, workflow files: the CI spec gates
     failed = []
     for name, cmd in steps:
         print(f"== {name}", flush=True)
@@ -190,11 +194,67 @@ def cmd_check(args) -> int:
     return 0
 
 
+# -- functions ----------------------------------------------------------------------
+def cmd_functions_test(args) -> int:
+    """deno fmt/lint/check, then types drift and deno test on throwaway databases."""
+    from . import functions
+
+    t0 = time.monotonic()
+    try:
+        steps = functions.static_steps()
+        with server() as parent:
+            steps += functions.database_steps(parent, args.filter)
+    except (functions.FunctionsError, migrations.MigrationError) as exc:
+        _err(str(exc))
+        return 1
+    rc = functions.report(steps)
+    print(f"functions: {'ok' if rc == 0 else 'FAILED'} in {time.monotonic() - t0:.1f}s")
+    return rc
+
+
+def cmd_functions_types(args) -> int:
+    """Regenerate supabase/functions/_shared/database.types.ts from a freshly migrated database."""
+    from . import functions
+
+    with server() as parent:
+        db = fresh_database(parent, "odooops_fn_types")
+        try:
+            migrations.migrate(db, echo=lambda m: None)
+            path = functions.write_types(db)
+        except (functions.FunctionsError, migrations.MigrationError) as exc:
+            _err(str(exc))
+            return 1
+        finally:
+            parent.drop_database(db.dbname)
+    print(f"wrote {path.relative_to(target.project_root())}")
+    return 0
+
+
 # -- demo -------------------------------------------------------------------------
 def cmd_demo(args) -> int:
     from . import demo
 
     return demo.main(args)
+
+
+# -- worker and steps ---------------------------------------------------------------
+def cmd_worker(args) -> int:
+    from . import worker
+
+    return worker.main(args)
+
+
+def cmd_step(args) -> int:
+    from . import steps
+
+    return steps.run(args)
+
+
+# -- bench ------------------------------------------------------------------------------
+def cmd_bench_queue(args) -> int:
+    from . import bench
+
+    return bench.main(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,12 +290,44 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="sqlfluff on the migrations, plpgsql_check on every function")
     lint.set_defaults(func=cmd_lint)
 
-    chk = sub.add_parser("check", help="everything `make test` runs: lint, pgTAP, pytest")
+    fn = sub.add_parser("functions", help="Edge Functions: deno fmt/lint/check/test, generated database types")
+    fnsub = fn.add_subparsers(dest="functions_command", required=True, metavar="SUBCOMMAND")
+    fnt = fnsub.add_parser("test", help="deno fmt --check, lint, check, the types drift check and deno test "
+                           "against throwaway databases")
+    fnt.add_argument("--filter", metavar="NAME", help="only the deno tests whose name contains NAME")
+    fnt.set_defaults(func=cmd_functions_test)
+    fnsub.add_parser("types", help="regenerate supabase/functions/_shared/database.types.ts with `supabase gen "
+                     "types` from a freshly migrated database").set_defaults(func=cmd_functions_types)
+
+    chk = sub.add_parser("check", help="everything `make test` runs: lint, pgTAP, pytest, the spec gates")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     chk.set_defaults(func=cmd_check)
 
     demo = sub.add_parser("demo", help="the main job: migrate a throwaway database and show it")
+    demo.add_argument("--keep", action="store_true",
+                      help="leave the database up (as the `db up` cluster) and its files, to explore")
     demo.set_defaults(func=cmd_demo)
+
+    from . import doc_commands
+
+    doc_commands.register(sub)  # schema docs|check, prisma check, docs check
+
+    from . import steps, worker
+
+    wk = sub.add_parser("worker", help="take queued runs and run their steps (LISTEN ops_runs_queued)")
+    worker.add_arguments(wk)
+    wk.set_defaults(func=cmd_worker)
+    st = sub.add_parser("step", help="a built-in workflow step (checkout, validate-manifests, ...)")
+    steps.add_arguments(st)
+    st.set_defaults(func=cmd_step)
+
+    bn = sub.add_parser("bench", help="benchmarks, against limits measured in the same run")
+    bnsub = bn.add_subparsers(dest="bench_command", required=True, metavar="SUBCOMMAND")
+    bq = bnsub.add_parser("queue", help="the queue RPCs: lifecycle throughput vs single-row UPDATE (pgbench), "
+                          "claim latency with a long history, NOTIFY wake-up, log ingestion vs COPY")
+    bq.add_argument("--smoke", action="store_true", help="tiny sizes: checks the benchmark runs, measures nothing")
+    bq.add_argument("--json", metavar="PATH", help="where to write the results (default .odooops/bench/queue-*.json)")
+    bq.set_defaults(func=cmd_bench_queue)
     return p
 
 

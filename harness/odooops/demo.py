@@ -1,0 +1,246 @@
+"""``odooops demo`` (``make demo``): the main job, end to end, on a throwaway database.
+
+1. an embedded PostgreSQL cluster, the Supabase baseline, every migration;
+2. a demo project (Odoo 17.0) with the ``build`` and ``upgrade-scan``
+   workflows, and a generated git repository of three small addons;
+3. ``scripts/odooops/env_create.sh`` queues one run of each, a worker
+   (``odooops worker``, a subprocess) takes them, ``env_wait_ready.sh``
+   follows each to its end, printing log lines as they arrive;
+4. the build's logs with the plan's query, the artifacts, the upgrade
+   findings, the ops tables, and what to look at next.
+
+Everything lives in temporary directories removed at the end, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from . import baseline, demo_repo, migrations, target
+
+PROJECT = "demo"
+SERIES = "17.0"
+
+
+def step(name: str, **extra) -> dict:
+    return {"name": name, "command": f"python -m odooops.steps {name}", **extra}
+
+
+WORKFLOWS = {
+    "build": {
+        "description": "Check out the commit, validate the manifests, byte-compile, package the addons.",
+        "steps": [step("checkout", timeout_seconds=120), step("validate-manifests", timeout_seconds=60),
+                  step("compile", timeout_seconds=300), step("package", timeout_seconds=300)],
+    },
+    "upgrade-scan": {
+        "description": "Scan the commit for the upgrade advisories of the move to the next Odoo series.",
+        "steps": [step("checkout", timeout_seconds=120), step("upgrade-scan", timeout_seconds=300)],
+    },
+}
+
+
+def create_project(conn: psycopg.Connection, slug: str, repository_url: str, series: str = SERIES,
+                   workflows: dict | None = None, name: str = "Library addons (demo)") -> dict[str, str]:
+    """Insert a project and its workflows (as the caller's role); return workflow name -> id."""
+    with conn.transaction():
+        project_id = conn.execute(
+            "insert into ops.projects (slug, name, odoo_series, repository_url) values (%s, %s, %s, %s) returning id",
+            (slug, name, series, repository_url),
+        ).fetchone()[0]
+        ids = {}
+        for wf_name, wf in (workflows or WORKFLOWS).items():
+            ids[wf_name] = str(conn.execute(
+                "insert into ops.workflows (project_id, name, description, steps, default_timeout_seconds,"
+                " lease_seconds, max_attempts) values (%s, %s, %s, %s, %s, %s, %s) returning id",
+                (project_id, wf_name, wf.get("description"), Jsonb(wf["steps"]),
+                 wf.get("default_timeout_seconds", 600), wf.get("lease_seconds", 30), wf.get("max_attempts", 3)),
+            ).fetchone()[0])
+    return ids
+
+
+def scripts_dir() -> Path:
+    return target.project_root() / "scripts" / "odooops"
+
+
+def _say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def _title(msg: str) -> None:
+    _say()
+    _say(f"== {msg}")
+
+
+def _relay(stream, prefix: str) -> None:
+    for line in iter(stream.readline, ""):
+        print(f"{prefix}{line.rstrip()}", flush=True)
+
+
+def _psql(url: str, query: str, **variables: str) -> str:
+    """psql as the scripts use it: values as psql variables, the service_role role."""
+    cmd = ["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-P", "pager=off"]
+    for k, v in variables.items():
+        cmd += ["-v", f"{k}={v}"]
+    proc = subprocess.run(cmd, input="set role service_role;\n" + query, capture_output=True, text=True, timeout=30)
+    if proc.returncode != 0:
+        raise RuntimeError(f"psql failed: {proc.stderr.strip()}")
+    return proc.stdout.rstrip()
+
+
+def main(args=None) -> int:
+    keep = bool(getattr(args, "keep", False))
+    if keep and target.from_state() is not None:
+        print("odooops demo --keep: a `db up` cluster is already recorded; remove it first with `odooops db down`",
+              file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+    tmp = Path(tempfile.mkdtemp(prefix="odooops-demo-"))
+    t: target.Target | None = None
+    worker: subprocess.Popen | None = None
+    kept = False
+    try:
+        _title("1. A throwaway PostgreSQL with the Supabase baseline and every migration")
+        t = target.embedded(owner_pid=None if keep else os.getpid())
+        baseline.ensure(t)
+        plan = migrations.migrate(t, echo=lambda m: None)
+        _say(f"PostgreSQL cluster on 127.0.0.1:{t.cluster.port} (files in {t.cluster.root})")
+        for m in plan.pending:
+            _say(f"  applied {m.version} {m.name}")
+
+        _title("2. A demo project (Odoo 17.0), its workflows and a git repository of three addons")
+        repo = tmp / "library-addons"
+        commit = demo_repo.create(repo)
+        url = repo.as_uri()
+        with psycopg.connect(t.conninfo("service_role"), autocommit=True) as conn:
+            create_project(conn, PROJECT, url)
+            advisories = conn.execute("select count(*) from ops.upgrade_advisories").fetchone()[0]
+        _say(f"repository {url}, branch main, commit {commit}")
+        for name in sorted(demo_repo.FILES):
+            _say(f"  {name}")
+        for wf, spec in WORKFLOWS.items():
+            _say(f"workflow {wf}: " + " -> ".join(s["name"] for s in spec["steps"]))
+        _say(f"{advisories} upgrade advisories in ops.upgrade_advisories")
+
+        db_url = t.url("postgres")
+        env = {**os.environ, "DATABASE_URL": db_url, "ODOOOPS_POLL_INTERVAL": "0.2"}
+        env.pop("SUPABASE_DB_URL", None)
+        env.pop("ODOOOPS_S3_BUCKET", None)  # the demo keeps artifacts on disk, where it can show them
+
+        _title("3. env_create.sh queues the runs")
+        run_ids = {}
+        for wf in WORKFLOWS:
+            cmd = [str(scripts_dir() / "env_create.sh"), PROJECT, wf, "main", commit]
+            _say("$ " + " ".join(["scripts/odooops/env_create.sh", PROJECT, wf, "main", commit]))
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=30)
+            if out.returncode != 0:
+                _say(out.stderr)
+                return 1
+            run_ids[wf] = out.stdout.strip()
+            _say(run_ids[wf])
+        again = subprocess.run([str(scripts_dir() / "env_create.sh"), PROJECT, "build", "main", commit], env=env,
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+        _say(f"(the same arguments again while the run is active give the same id: {again == run_ids['build']})")
+
+        _title("4. A worker takes them; env_wait_ready.sh follows each run")
+        artifacts = tmp / "artifacts"
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "odooops.cli", "worker", "--database-url", t.conninfo("service_role"),
+             "--worker-id", "demo-worker-1", "--artifacts-dir", str(artifacts), "--work-dir", str(tmp / "work"),
+             "--poll-interval", "1"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        relay = threading.Thread(target=_relay, args=(worker.stdout, "  [worker] "), daemon=True)
+        relay.start()
+        results = {}
+        for wf, run_id in run_ids.items():
+            _say(f"$ scripts/odooops/env_wait_ready.sh {run_id} --timeout 60")
+            proc = subprocess.Popen([str(scripts_dir() / "env_wait_ready.sh"), run_id, "--timeout", "60"],
+                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            _relay(proc.stdout, "  ")
+            results[wf] = proc.wait()
+            _say(f"(exit status {results[wf]})")
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(15)
+        relay.join(2)
+
+        build_id, scan_id = run_ids["build"], run_ids["upgrade-scan"]
+        _title("5. The build's logs, with the plan's query")
+        query = "select * from ops.run_logs where run_id = :'run_id' order by timestamp;"
+        _say(f"$ psql -c \"select * from ops.run_logs where run_id = '{build_id}' order by timestamp;\"")
+        _say(_psql(db_url, query, run_id=build_id))
+
+        _title("6. Artifacts")
+        _say(_psql(db_url, "select w.name as workflow, a.artifact_key, a.size_bytes, a.content_type, a.sha256,"
+                           " a.storage_url from ops.run_artifacts as a join ops.runs as r on r.id = a.run_id"
+                           " join ops.workflows as w on w.id = r.workflow_id order by w.name, a.artifact_key;"))
+
+        _title(f"7. Upgrade findings for the move {SERIES} -> 18.0")
+        with psycopg.connect(t.conninfo("service_role"), autocommit=True) as conn:
+            row = conn.execute("select storage_url from ops.run_artifacts where run_id = %s"
+                               " and artifact_key = 'upgrade-findings.json'", (scan_id,)).fetchone()
+        if row:
+            report = json.loads(Path(unquote(urlsplit(row[0]).path)).read_text())
+            _say(f"{len(report['findings'])} finding(s); advisories checked: "
+                 f"{', '.join(report['advisories_checked'])}")
+            for f in report["findings"]:
+                _say(f"  {f['code']:<28} {f['file']}:{f['line']}  {f['text']}")
+        else:
+            _say("no findings report was stored (see the upgrade-scan run's logs)")
+
+        _title("8. The ops tables")
+        _say(_psql(db_url, "select r.status, w.name as workflow, r.attempt, r.exit_code, r.worker_id,"
+                           " round(extract(epoch from r.finished_at - r.started_at)::numeric, 2) as seconds,"
+                           " r.id from ops.runs as r join ops.workflows as w on w.id = r.workflow_id"
+                           " order by r.created_at;"))
+        _say(_psql(db_url, "select 'ops.' || c.relname as table, (xpath('/row/n/text()', query_to_xml("
+                           "format('select count(*) as n from ops.%I', c.relname), false, true, '')))[1]::text::int"
+                           " as rows from pg_class as c join pg_namespace as n on n.oid = c.relnamespace"
+                           " where n.nspname = 'ops' and c.relkind = 'r' and c.relname not like 'agent%'"
+                           " order by c.relname;"))
+
+        ok = all(rc == 0 for rc in results.values())
+        _title("Done" if ok else "Done, with a failed run (see above)")
+        if keep:
+            state = target.state_file()
+            state.parent.mkdir(parents=True, exist_ok=True)
+            state.write_text(json.dumps({"root": str(t.cluster.root), "port": t.cluster.port}))
+            kept = True
+            _say(f"The demo took {time.monotonic() - t0:.1f}s. The database stays up as the `db up` cluster:")
+            _say(f"  export DATABASE_URL={db_url}")
+            _say(f"  files of the demo (repository, artifacts): {tmp}")
+            _say("  remove both with: odooops db down && rm -rf " + str(tmp))
+        else:
+            _say(f"The demo took {time.monotonic() - t0:.1f}s; the throwaway cluster and files are removed now "
+                 "(`odooops demo --keep` leaves them up to explore).")
+        _say("""What to look at next:
+  - the build run's log above: one line per step and per line of output, in order (ops.run_logs);
+  - the tarball artifact and its sha256 (ops.run_artifacts); the upgrade findings: each advisory
+    code with file, line and the line itself (also in the upgrade-scan run's logs);
+  - run it yourself (`odooops demo --keep` leaves this database up): `odooops worker` in one
+    terminal, scripts/odooops/env_create.sh demo build main <commit>, env_wait_ready.sh <run id>
+    and env_destroy.sh <run id> in another, with DATABASE_URL set;
+  - ops.run_events: every status change of every run, with the worker that caused it;
+  - the state machine: select * from ops.run_status_transitions();
+  - `make test` for the pgTAP suite and the end-to-end tests (tests/e2e/).""")
+        return 0 if ok else 1
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        if not kept:
+            if t is not None:
+                t.cluster.stop()
+            shutil.rmtree(tmp, ignore_errors=True)

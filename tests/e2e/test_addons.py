@@ -1,0 +1,102 @@
+"""The knowledge behind the build and upgrade-scan steps, on small trees
+(pure functions: no database, no worker)."""
+
+from __future__ import annotations
+
+import pytest
+from odooops import addons
+
+ADVISORIES = [
+    {"code": "old", "from_series": "15.0", "to_series": "16.0", "detect_regex": "x", "detect_globs": ["*.py"]},
+    {"code": "now", "from_series": "17.0", "to_series": "18.0", "detect_regex": "group_operator\\s*=",
+     "detect_globs": ["*.py"], "severity": "breaking", "title": "t"},
+    {"code": "long", "from_series": "16.0", "to_series": "18.0", "detect_regex": "<tree(?![A-Za-z0-9_])",
+     "detect_globs": ["*.xml"], "severity": "breaking", "title": "t"},
+    {"code": "later", "from_series": "18.0", "to_series": "19.0", "detect_regex": "groups_id",
+     "detect_globs": ["controllers/*.py"], "severity": "breaking", "title": "t"},
+]
+
+
+def test_a_move_crosses_the_advisories_that_first_bite_after_it():
+    assert addons.next_series("17.0") == "18.0"
+    assert [a["code"] for a in addons.select_advisories(ADVISORIES, "17.0")] == ["long", "now"]
+    assert [a["code"] for a in addons.select_advisories(ADVISORIES, "17.0", "19.0")] == ["long", "now", "later"]
+    assert [a["code"] for a in addons.select_advisories(ADVISORIES, "18.0")] == ["later"]
+    with pytest.raises(ValueError):
+        addons.select_advisories(ADVISORIES, "17.0", "16.0")
+    with pytest.raises(ValueError):
+        addons.next_series("17.5")
+
+
+def test_scan_matches_line_by_line_within_globs(tmp_path):
+    (tmp_path / "a" / "models").mkdir(parents=True)
+    (tmp_path / "a" / "controllers").mkdir()
+    (tmp_path / "a" / "models" / "m.py").write_text("x = 1\ny = fields.Float(group_operator = 'avg')\n")
+    (tmp_path / "a" / "views.xml").write_text("<odoo>\n  <tree_view_ref/>\n  <tree>\n</odoo>\n")
+    (tmp_path / "a" / "controllers" / "c.py").write_text("groups_id = 1\n")
+    (tmp_path / "a" / "models" / "groups.py").write_text("groups_id = 1\n")  # not under controllers/
+    found = addons.scan_tree(tmp_path, addons.select_advisories(ADVISORIES, "17.0", "19.0"))
+    assert [(f.code, f.file, f.line, f.match) for f in found] == [
+        ("later", "a/controllers/c.py", 1, "groups_id"),
+        ("now", "a/models/m.py", 2, "group_operator ="),
+        ("long", "a/views.xml", 3, "<tree"),
+    ]
+    report = addons.findings_report(found, ADVISORIES[1:], "17.0", "19.0", commit="abc")
+    assert report["summary"] == {"later": 1, "now": 1, "long": 1} and report["commit"] == "abc"
+
+
+def test_a_pattern_python_cannot_compile_is_reported_and_skipped():
+    compiled, problems = addons.compile_advisories([{"code": "bad", "detect_regex": "(unclosed"}, ADVISORIES[0]])
+    assert [a["code"] for a, _ in compiled] == ["old"]
+    assert problems and problems[0].startswith("bad: detect_regex does not compile in Python")
+
+
+def test_manifest_rules(tmp_path):
+    good = {"name": "A", "version": "17.0.1.0.0", "license": "LGPL-3", "depends": ["base", "b"]}
+    assert addons.validate_manifest("a", good, "17.0", {"a", "b"}) == []
+    errors = addons.validate_manifest("a", {"name": "", "version": "1.0", "license": "MIT",
+                                            "depends": ["nowhere", "a"]}, "17.0", {"a"})
+    assert errors == [
+        "name must be a non-empty string, got ''",
+        "version must be 17.0.x.y.z (the project's series first), got '1.0'",
+        errors[2],
+        "depends on nowhere: neither in this repository nor a standard Odoo module",
+        "depends on itself",
+    ]
+    assert errors[2].startswith("license 'MIT' is not one Odoo accepts")
+    assert addons.validate_manifest("a", {}, "17.0", set()) == [
+        "missing required key(s): name, version, license, depends"]
+
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "__manifest__.py").write_text("# comment\n{'name': __import__('os').getcwd()}\n")
+    (tmp_path / "y").mkdir()
+    (tmp_path / "y" / "__manifest__.py").write_text("['not', 'a', 'dict']")
+    reports = {r.addon: r for r in addons.validate_tree(tmp_path, "17.0")}
+    assert reports["x"].errors[0].startswith("not a Python dict literal (ValueError")  # never evaluated
+    assert reports["y"].errors == ["must be a dict literal, got list"]
+
+
+def test_a_tool_step_runs_in_its_image_when_docker_answers(monkeypatch, tmp_path):
+    """The docker command line the worker builds: workdir mounted at the same path,
+    variables passed by name only (values, secrets included, never on a command line)."""
+    from odooops import docker, storage, worker
+
+    monkeypatch.setattr(docker, "docker_available", lambda timeout=2.0: (True, "Docker engine at test"))
+    w = worker.Worker("dbname=unused", worker_id="w", storage=storage.LocalStorage(tmp_path / "store"))
+    ctx = worker.RunContext(
+        run={"id": "0d9c2a8e-0000-4000-8000-000000000000", "attempt": 1, "branch": "main", "commit_sha": "abc123",
+             "params": {"secret_env": {"TOKEN": "s3cr3t"}}},
+        workflow={"name": "build", "steps": [], "default_timeout_seconds": 60, "lease_seconds": 30},
+        project={"slug": "demo", "name": "Demo", "odoo_series": "17.0", "repository_url": "file:///r"},
+        tools={"odoo-17.0": {"name": "odoo-17.0", "image": "odoo", "tag": "17.0", "digest": None,
+                             "run_locally": False, "enabled": True}},
+        advisories=[], workdir=tmp_path / "work", lease_seconds=30,
+    )
+    step = {"name": "odoo", "command": "odoo --version", "tool": "odoo-17.0"}
+    env = w.step_env(ctx, step, 0, tmp_path / "work" / "artifacts")
+    argv, where, refusal = w.command_for(ctx, step, env)
+    assert refusal is None and where == "in odoo:17.0 (Docker)"
+    assert argv[:3] == ["docker", "run", "--rm"]
+    assert f"{ctx.workdir}:{ctx.workdir}" in argv and argv[-4:] == ["odoo:17.0", "bash", "-c", "odoo --version"]
+    assert "TOKEN" in argv and not any("s3cr3t" in a for a in argv)
+    assert env["TOKEN"] == "s3cr3t" and env["ODOOOPS_COMMIT"] == "abc123"
