@@ -1,0 +1,1004 @@
+export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[];
+
+export type Database = {
+  "ops": {
+    Tables: {
+      "agent_run_events": {
+        Row: {
+          "event_type": string;
+          "external_id": string;
+          "id": number;
+          "occurred_at": string;
+          "payload": NonNullable<Json>;
+          "run_id": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "event_type": string;
+          "external_id": string;
+          "id"?: never;
+          "occurred_at"?: string;
+          "payload"?: NonNullable<Json>;
+          "run_id": number;
+        };
+        Update: {
+          "event_type"?: string;
+          "external_id"?: string;
+          "id"?: never;
+          "occurred_at"?: string;
+          "payload"?: NonNullable<Json>;
+          "run_id"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "agent_run_events_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_runs";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "agent_runs": {
+        Row: {
+          "agent_id": string;
+          "created_at": string;
+          "created_by": string | null;
+          "external_id": string;
+          "finished_at": string | null;
+          "id": number;
+          "metadata": NonNullable<Json>;
+          "started_at": string;
+          "status": string;
+          "task": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_id": string;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "external_id": string;
+          "finished_at"?: string | null;
+          "id"?: never;
+          "metadata"?: NonNullable<Json>;
+          "started_at"?: string;
+          "status"?: string;
+          "task": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "agent_id"?: string;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "external_id"?: string;
+          "finished_at"?: string | null;
+          "id"?: never;
+          "metadata"?: NonNullable<Json>;
+          "started_at"?: string;
+          "status"?: string;
+          "task"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [];
+      };
+      "project_memberships": {
+        Row: {
+          "created_at": string;
+          "created_by": string | null;
+          "id": string;
+          "project_id": string;
+          "role": Database["ops"]["Enums"]["member_role"];
+          "updated_at": string;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "id"?: string;
+          "project_id": string;
+          "role"?: Database["ops"]["Enums"]["member_role"];
+          "updated_at"?: string;
+          "user_id": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "id"?: string;
+          "project_id"?: string;
+          "role"?: Database["ops"]["Enums"]["member_role"];
+          "updated_at"?: string;
+          "user_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "project_memberships_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "projects": {
+        Row: {
+          "created_at": string;
+          "created_by": string | null;
+          "id": string;
+          "name": string;
+          "odoo_series": string;
+          "production_branch": string;
+          "repository_url": string;
+          "settings": NonNullable<Json>;
+          "slug": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "id"?: string;
+          "name": string;
+          "odoo_series": string;
+          "production_branch"?: string;
+          "repository_url": string;
+          "settings"?: NonNullable<Json>;
+          "slug": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "id"?: string;
+          "name"?: string;
+          "odoo_series"?: string;
+          "production_branch"?: string;
+          "repository_url"?: string;
+          "settings"?: NonNullable<Json>;
+          "slug"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [];
+      };
+      "run_artifacts": {
+        Row: {
+          "artifact_key": string;
+          "content_type": string;
+          "created_at": string;
+          "id": string;
+          "metadata": NonNullable<Json>;
+          "run_id": string;
+          "sha256": string;
+          "size_bytes": number;
+          "storage_url": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "artifact_key": string;
+          "content_type"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "metadata"?: NonNullable<Json>;
+          "run_id": string;
+          "sha256": string;
+          "size_bytes": number;
+          "storage_url": string;
+        };
+        Update: {
+          "artifact_key"?: string;
+          "content_type"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "metadata"?: NonNullable<Json>;
+          "run_id"?: string;
+          "sha256"?: string;
+          "size_bytes"?: number;
+          "storage_url"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "run_artifacts_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "run_events": {
+        Row: {
+          "actor": string;
+          "created_at": string;
+          "from_status": Database["ops"]["Enums"]["run_status"] | null;
+          "id": number;
+          "payload": NonNullable<Json>;
+          "reason": string | null;
+          "run_id": string;
+          "to_status": Database["ops"]["Enums"]["run_status"];
+        };
+        ComputedFields: never;
+        Insert: {
+          "actor": string;
+          "created_at"?: string;
+          "from_status"?: Database["ops"]["Enums"]["run_status"] | null;
+          "id"?: never;
+          "payload"?: NonNullable<Json>;
+          "reason"?: string | null;
+          "run_id": string;
+          "to_status": Database["ops"]["Enums"]["run_status"];
+        };
+        Update: {
+          "actor"?: string;
+          "created_at"?: string;
+          "from_status"?: Database["ops"]["Enums"]["run_status"] | null;
+          "id"?: never;
+          "payload"?: NonNullable<Json>;
+          "reason"?: string | null;
+          "run_id"?: string;
+          "to_status"?: Database["ops"]["Enums"]["run_status"];
+        };
+        Relationships: [
+          {
+            foreignKeyName: "run_events_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "run_logs": {
+        Row: {
+          "id": number;
+          "level": Database["ops"]["Enums"]["log_level"];
+          "message": string;
+          "metadata": NonNullable<Json>;
+          "run_id": string;
+          "seq": number;
+          "stream": string;
+          "timestamp": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "id"?: never;
+          "level"?: Database["ops"]["Enums"]["log_level"];
+          "message": string;
+          "metadata"?: NonNullable<Json>;
+          "run_id": string;
+          "seq": number;
+          "stream"?: string;
+          "timestamp"?: string;
+        };
+        Update: {
+          "id"?: never;
+          "level"?: Database["ops"]["Enums"]["log_level"];
+          "message"?: string;
+          "metadata"?: NonNullable<Json>;
+          "run_id"?: string;
+          "seq"?: number;
+          "stream"?: string;
+          "timestamp"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "run_logs_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "runs": {
+        Row: {
+          "attempt": number;
+          "branch": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "attempt"?: number;
+          "branch": string;
+          "cancel_reason"?: string | null;
+          "cancel_requested_at"?: string | null;
+          "claimed_at"?: string | null;
+          "commit_sha": string;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "error_message"?: string | null;
+          "exit_code"?: number | null;
+          "finished_at"?: string | null;
+          "heartbeat_at"?: string | null;
+          "id"?: string;
+          "idempotency_key"?: string | null;
+          "last_log_seq"?: number;
+          "lease_expires_at"?: string | null;
+          "max_attempts"?: number;
+          "params"?: NonNullable<Json>;
+          "priority"?: number;
+          "project_id": string;
+          "run_after"?: string;
+          "stage"?: Database["ops"]["Enums"]["run_stage"];
+          "started_at"?: string | null;
+          "status"?: Database["ops"]["Enums"]["run_status"];
+          "updated_at"?: string;
+          "worker_id"?: string | null;
+          "workflow_id": string;
+        };
+        Update: {
+          "attempt"?: number;
+          "branch"?: string;
+          "cancel_reason"?: string | null;
+          "cancel_requested_at"?: string | null;
+          "claimed_at"?: string | null;
+          "commit_sha"?: string;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "error_message"?: string | null;
+          "exit_code"?: number | null;
+          "finished_at"?: string | null;
+          "heartbeat_at"?: string | null;
+          "id"?: string;
+          "idempotency_key"?: string | null;
+          "last_log_seq"?: number;
+          "lease_expires_at"?: string | null;
+          "max_attempts"?: number;
+          "params"?: NonNullable<Json>;
+          "priority"?: number;
+          "project_id"?: string;
+          "run_after"?: string;
+          "stage"?: Database["ops"]["Enums"]["run_stage"];
+          "started_at"?: string | null;
+          "status"?: Database["ops"]["Enums"]["run_status"];
+          "updated_at"?: string;
+          "worker_id"?: string | null;
+          "workflow_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "runs_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_workflow_id_project_id_fkey";
+            columns: ["workflow_id", "project_id"];
+            isOneToOne: false;
+            referencedRelation: "workflows";
+            referencedColumns: ["id", "project_id"];
+          },
+        ];
+      };
+      "tools": {
+        Row: {
+          "created_at": string;
+          "description": string | null;
+          "digest": string | null;
+          "enabled": boolean;
+          "id": string;
+          "image": string;
+          "name": string;
+          "odoo_series": string | null;
+          "run_locally": boolean;
+          "tag": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "description"?: string | null;
+          "digest"?: string | null;
+          "enabled"?: boolean;
+          "id"?: string;
+          "image": string;
+          "name": string;
+          "odoo_series"?: string | null;
+          "run_locally"?: boolean;
+          "tag"?: string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "created_at"?: string;
+          "description"?: string | null;
+          "digest"?: string | null;
+          "enabled"?: boolean;
+          "id"?: string;
+          "image"?: string;
+          "name"?: string;
+          "odoo_series"?: string | null;
+          "run_locally"?: boolean;
+          "tag"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [];
+      };
+      "upgrade_advisories": {
+        Row: {
+          "area": string;
+          "code": string;
+          "created_at": string;
+          "description": string;
+          "detect_globs": (string)[];
+          "detect_regex": string;
+          "from_series": string;
+          "id": string;
+          "reference_url": string;
+          "remediation": string;
+          "severity": Database["ops"]["Enums"]["advisory_severity"];
+          "title": string;
+          "to_series": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "area": string;
+          "code": string;
+          "created_at"?: string;
+          "description": string;
+          "detect_globs": (string)[];
+          "detect_regex": string;
+          "from_series": string;
+          "id"?: string;
+          "reference_url": string;
+          "remediation": string;
+          "severity": Database["ops"]["Enums"]["advisory_severity"];
+          "title": string;
+          "to_series": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "area"?: string;
+          "code"?: string;
+          "created_at"?: string;
+          "description"?: string;
+          "detect_globs"?: (string)[];
+          "detect_regex"?: string;
+          "from_series"?: string;
+          "id"?: string;
+          "reference_url"?: string;
+          "remediation"?: string;
+          "severity"?: Database["ops"]["Enums"]["advisory_severity"];
+          "title"?: string;
+          "to_series"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [];
+      };
+      "workflows": {
+        Row: {
+          "created_at": string;
+          "created_by": string | null;
+          "default_timeout_seconds": number;
+          "description": string | null;
+          "enabled": boolean;
+          "id": string;
+          "lease_seconds": number;
+          "max_attempts": number;
+          "name": string;
+          "project_id": string;
+          "steps": NonNullable<Json>;
+          "updated_at": string;
+          "version": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "default_timeout_seconds"?: number;
+          "description"?: string | null;
+          "enabled"?: boolean;
+          "id"?: string;
+          "lease_seconds"?: number;
+          "max_attempts"?: number;
+          "name": string;
+          "project_id": string;
+          "steps": NonNullable<Json>;
+          "updated_at"?: string;
+          "version"?: number;
+        };
+        Update: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "default_timeout_seconds"?: number;
+          "description"?: string | null;
+          "enabled"?: boolean;
+          "id"?: string;
+          "lease_seconds"?: number;
+          "max_attempts"?: number;
+          "name"?: string;
+          "project_id"?: string;
+          "steps"?: NonNullable<Json>;
+          "updated_at"?: string;
+          "version"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "workflows_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+    };
+    Views: {
+      [_ in never]: never;
+    };
+    Functions: {
+      "add_run_artifact": {
+        Args: {
+          "p_artifact_key": string;
+          "p_content_type"?: string;
+          "p_metadata"?: Json;
+          "p_run_id": string;
+          "p_s3_url": string;
+          "p_sha256": string;
+          "p_size_bytes": number;
+          "p_worker_id"?: string;
+        };
+        Returns: {
+          "artifact_key": string;
+          "content_type": string;
+          "created_at": string;
+          "id": string;
+          "metadata": NonNullable<Json>;
+          "run_id": string;
+          "sha256": string;
+          "size_bytes": number;
+          "storage_url": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "run_artifacts";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "append_run_log": {
+        Args: {
+          "p_level": string;
+          "p_message": string;
+          "p_metadata"?: Json;
+          "p_run_id": string;
+          "p_stream"?: string;
+          "p_worker_id"?: string;
+        };
+        Returns: number;
+      };
+      "append_run_logs": {
+        Args: { "p_lines": Json; "p_run_id": string; "p_worker_id"?: string };
+        Returns: number;
+      };
+      "cancel_run": {
+        Args: { "p_reason"?: string; "p_run_id": string };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "claim_next_run": {
+        Args: { "p_lease_seconds"?: number; "p_worker_id": string };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      "complete_workflow_run": {
+        Args: {
+          "p_error_message"?: string;
+          "p_exit_code": number;
+          "p_run_id": string;
+          "p_worker_id"?: string;
+        };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "enqueue_run": {
+        Args: {
+          "p_branch": string;
+          "p_commit_sha": string;
+          "p_idempotency_key"?: string;
+          "p_params"?: Json;
+          "p_priority"?: number;
+          "p_project_slug": string;
+          "p_reuse_active"?: boolean;
+          "p_run_after"?: string;
+          "p_stage"?: Database["ops"]["Enums"]["run_stage"];
+          "p_workflow_name": string;
+        };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "heartbeat_run": {
+        Args: { "p_lease_seconds"?: number; "p_run_id": string; "p_worker_id": string };
+        Returns: {
+          "cancel_requested": boolean;
+          "lease_expires_at": string;
+        }[];
+      };
+      "is_git_ref_name": { Args: { "p_name": string }; Returns: boolean };
+      "is_odoo_series": { Args: { "p_series": string }; Returns: boolean };
+      "is_valid_regex": { Args: { "p_pattern": string }; Returns: boolean };
+      "list_queued_runs": {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          "age": string;
+          "attempt": number;
+          "branch": string;
+          "commit_sha": string;
+          "max_attempts": number;
+          "position": number;
+          "priority": number;
+          "project_slug": string;
+          "run_after": string;
+          "run_id": string;
+          "workflow_name": string;
+        }[];
+      };
+      "requeue_run": {
+        Args: { "p_reason"?: string; "p_run_id": string; "p_worker_id": string };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "run_status_transitions": {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          "cause": string;
+          "from_status": Database["ops"]["Enums"]["run_status"];
+          "to_status": Database["ops"]["Enums"]["run_status"];
+        }[];
+      };
+      "start_workflow_run": {
+        Args: { "p_run_id": string; "p_worker_id": string };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "validate_workflow_steps": { Args: { "p_steps": Json }; Returns: undefined };
+    };
+    Enums: {
+      "advisory_severity": "breaking" | "deprecation";
+      "log_level": "debug" | "info" | "warning" | "error";
+      "member_role": "viewer" | "developer" | "admin" | "owner";
+      "run_stage": "production" | "staging" | "development";
+      "run_status": "queued" | "claimed" | "running" | "succeeded" | "failed" | "canceled";
+    };
+    CompositeTypes: {
+      [_ in never]: never;
+    };
+  };
+};
+
+type DatabaseWithoutInternals = Omit<Database, "__InternalSupabase">;
+
+type DefaultSchema = DatabaseWithoutInternals[Extract<keyof Database, "ops">];
+
+export type Tables<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  } ? keyof (
+      & DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+      & DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"]
+    )
+    : never = never,
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals } ? (
+    & DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    & DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"]
+  )[TableName] extends {
+    Row: infer R;
+  } ? R
+  : never
+  : DefaultSchemaTableNameOrOptions extends keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
+    ? (DefaultSchema["Tables"] & DefaultSchema["Views"])[DefaultSchemaTableNameOrOptions] extends {
+      Row: infer R;
+    } ? R
+    : never
+  : never;
+
+export type TablesInsert<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof DefaultSchema["Tables"]
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  } ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never = never,
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends
+    {
+      Insert: infer I;
+    } ? I
+  : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+    ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+      Insert: infer I;
+    } ? I
+    : never
+  : never;
+
+export type TablesUpdate<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof DefaultSchema["Tables"]
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  } ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never = never,
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends
+    {
+      Update: infer U;
+    } ? U
+  : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+    ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+      Update: infer U;
+    } ? U
+    : never
+  : never;
+
+export type Enums<
+  DefaultSchemaEnumNameOrOptions extends
+    | keyof DefaultSchema["Enums"]
+    | { schema: keyof DatabaseWithoutInternals },
+  EnumName extends DefaultSchemaEnumNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  } ? keyof DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"]
+    : never = never,
+> = DefaultSchemaEnumNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"][EnumName]
+  : DefaultSchemaEnumNameOrOptions extends keyof DefaultSchema["Enums"]
+    ? DefaultSchema["Enums"][DefaultSchemaEnumNameOrOptions]
+  : never;
+
+export type CompositeTypes<
+  PublicCompositeTypeNameOrOptions extends
+    | keyof DefaultSchema["CompositeTypes"]
+    | { schema: keyof DatabaseWithoutInternals },
+  CompositeTypeName extends PublicCompositeTypeNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  } ? keyof DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"]
+    : never = never,
+> = PublicCompositeTypeNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"][
+    CompositeTypeName
+  ]
+  : PublicCompositeTypeNameOrOptions extends keyof DefaultSchema["CompositeTypes"]
+    ? DefaultSchema["CompositeTypes"][PublicCompositeTypeNameOrOptions]
+  : never;
+
+export const Constants = {
+  "ops": {
+    Enums: {
+      "advisory_severity": ["breaking", "deprecation"],
+      "log_level": ["debug", "info", "warning", "error"],
+      "member_role": ["viewer", "developer", "admin", "owner"],
+      "run_stage": ["production", "staging", "development"],
+      "run_status": ["queued", "claimed", "running", "succeeded", "failed", "canceled"],
+    },
+  },
+} as const;

@@ -1,0 +1,180 @@
+// Request validation that names the offending field: every check takes the
+// value and its path in the body ("runs[3].external_id") and either returns the
+// value typed or throws a ValidationError that http.ts turns into a 400.
+//
+// Deliberately small (no schema library): the bodies are flat, and each check
+// mirrors a constraint or parameter check of the database, so the client gets
+// the same answer before a round trip.
+
+import type { Json } from "./database.types.ts";
+
+export class ValidationError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = "ValidationError";
+  }
+}
+
+/** A check: returns the value, typed, or throws ValidationError naming `path`. */
+export type Check<T> = (value: unknown, path: string) => T;
+
+/** The type a check returns. */
+export type Checked<C> = C extends Check<infer T> ? T : never;
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") {
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  }
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
+
+function fail(path: string, expected: string, value: unknown): never {
+  throw new ValidationError(path, `${path} must be ${expected}, got ${describe(value)}`);
+}
+
+export interface StringOptions {
+  min?: number;
+  max?: number;
+  pattern?: RegExp;
+  /** How to say what `pattern` accepts, for the error message. */
+  patternName?: string;
+}
+
+export function string(options: StringOptions = {}): Check<string> {
+  const { min = 1, max = 10_000, pattern, patternName } = options;
+  return (value, path) => {
+    if (typeof value !== "string") fail(path, "a string", value);
+    if (value.length < min || value.length > max) {
+      fail(path, `a string of ${min} to ${max} characters`, value);
+    }
+    if (pattern && !pattern.test(value)) {
+      fail(path, patternName ?? `a string matching ${pattern.source}`, value);
+    }
+    return value;
+  };
+}
+
+export function integer(options: { min?: number; max?: number } = {}): Check<number> {
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
+  return (value, path) => {
+    if (typeof value !== "number" || !Number.isSafeInteger(value)) fail(path, "an integer", value);
+    if (value < min || value > max) fail(path, `an integer from ${min} to ${max}`, value);
+    return value;
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const uuid: Check<string> = (value, path) => {
+  if (typeof value !== "string" || !UUID.test(value)) fail(path, "a UUID", value);
+  return value.toLowerCase();
+};
+
+// RFC 3339 with a zone, as PostgreSQL's timestamptz input and JSON clients agree on it.
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+
+export const timestamp: Check<string> = (value, path) => {
+  if (typeof value !== "string" || !TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) {
+    fail(path, "an RFC 3339 timestamp with a time zone (2026-02-13T10:00:00Z)", value);
+  }
+  return value;
+};
+
+export function oneOf<const T extends readonly string[]>(values: T): Check<T[number]> {
+  return (value, path) => {
+    if (typeof value !== "string" || !values.includes(value)) {
+      fail(path, `one of ${values.join(", ")}`, value);
+    }
+    return value as T[number];
+  };
+}
+
+/** A JSON object (not an array, not null), at most `maxBytes` once serialized. */
+export function jsonObject(maxBytes = 65_536): Check<{ [key: string]: Json | undefined }> {
+  return (value, path) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      fail(path, "a JSON object", value);
+    }
+    if (JSON.stringify(value).length > maxBytes) {
+      throw new ValidationError(path, `${path} must be at most ${maxBytes} bytes of JSON`);
+    }
+    return value as { [key: string]: Json | undefined };
+  };
+}
+
+export function arrayOf<T>(item: Check<T>, options: { min?: number; max: number }): Check<T[]> {
+  const { min = 1, max } = options;
+  return (value, path) => {
+    if (!Array.isArray(value)) fail(path, "an array", value);
+    if (value.length < min || value.length > max) {
+      throw new ValidationError(
+        path,
+        `${path} must hold ${min} to ${max} items, got ${value.length}`,
+      );
+    }
+    return value.map((v, i) => item(v, `${path}[${i}]`));
+  };
+}
+
+/** Absent (or undefined) becomes undefined, so the database default applies. */
+export function optional<T>(check: Check<T>): Check<T | undefined> {
+  return (value, path) => (value === undefined ? undefined : check(value, path));
+}
+
+/** null is kept as null (an explicit "no value"); absent stays undefined. */
+export function nullable<T>(check: Check<T>): Check<T | null> {
+  return (value, path) => (value === null ? null : check(value, path));
+}
+
+type Shape = Record<string, Check<unknown>>;
+
+// Keys whose check accepts undefined become optional properties.
+type ObjectOf<S extends Shape> =
+  & { [K in keyof S as undefined extends Checked<S[K]> ? never : K]: Checked<S[K]> }
+  & { [K in keyof S as undefined extends Checked<S[K]> ? K : never]?: Checked<S[K]> };
+
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+/**
+ * An object with exactly these fields: an unknown field is an error too, so a
+ * typo ("p_runid") is reported instead of silently falling back to a default.
+ */
+export function object<S extends Shape>(shape: S): Check<Flatten<ObjectOf<S>>> {
+  return (value, path) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      fail(path, "a JSON object", value);
+    }
+    const input = value as Record<string, unknown>;
+    const prefix = path === "body" ? "" : `${path}.`;
+    for (const key of Object.keys(input)) {
+      if (!Object.hasOwn(shape, key)) {
+        throw new ValidationError(
+          `${prefix}${key}`,
+          `${prefix}${key} is not a known field (known: ${Object.keys(shape).join(", ")})`,
+        );
+      }
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, check] of Object.entries(shape)) {
+      const field = `${prefix}${key}`;
+      if (!Object.hasOwn(input, key) && !acceptsUndefined(check, field)) {
+        throw new ValidationError(field, `${field} is required`);
+      }
+      const checked = check(input[key], field);
+      if (checked !== undefined) out[key] = checked;
+    }
+    return out as Flatten<ObjectOf<S>>;
+  };
+}
+
+function acceptsUndefined(check: Check<unknown>, path: string): boolean {
+  try {
+    check(undefined, path);
+    return true;
+  } catch {
+    return false;
+  }
+}

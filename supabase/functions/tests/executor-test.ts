@@ -1,0 +1,262 @@
+// executor against the migrated database: a runner drives a run from queued to
+// succeeded through HTTP alone, and the RPCs' refusals come back as 404 / 409.
+
+import { handler } from "../executor/index.ts";
+import { transaction } from "../_shared/db.ts";
+import {
+  admin,
+  assert,
+  assertEquals,
+  assertError,
+  closeClients,
+  createProject,
+  enqueue,
+  post,
+  SERVICE_KEY,
+  test,
+  uid,
+} from "./helpers.ts";
+
+const sql = admin();
+const SHA = "a".repeat(64);
+
+async function claimOwn(worker: string, runId: string) {
+  const claimed = await post(handler, "executor/claim", { p_worker_id: worker });
+  assertEquals(claimed.status, 200, JSON.stringify(claimed.body));
+  assertEquals(claimed.body.run?.id, runId, "the claim takes the run this test queued");
+  return claimed.body.run;
+}
+
+test("a runner takes a run from queued to succeeded through the executor alone", async () => {
+  const queue = await createProject(sql);
+  const runId = await enqueue(sql, queue);
+  const worker = uid("runner");
+
+  const run = await claimOwn(worker, runId);
+  assertEquals(run.status, "claimed");
+  assertEquals(run.worker_id, worker);
+  assert(typeof run.lease_expires_at === "string", "timestamps come back as ISO strings");
+
+  const started = await post(handler, "executor/start", { p_run_id: runId, p_worker_id: worker });
+  assertEquals(started.status, 200, JSON.stringify(started.body));
+  assertEquals(started.body.run.status, "running");
+
+  const beat = await post(handler, "executor/heartbeat", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_lease_seconds: 120,
+  });
+  assertEquals(beat.status, 200, JSON.stringify(beat.body));
+  assertEquals(beat.body.cancel_requested, false);
+  assert(Date.parse(beat.body.lease_expires_at) > Date.now() + 100_000);
+
+  const lines = [
+    { seq: 1, message: "make: entering build" },
+    { seq: 2, level: "warning", stream: "odoo", message: "deprecated field", metadata: { n: 1 } },
+    { seq: 3, message: "done", timestamp: "2026-02-13T10:00:00Z" },
+  ];
+  const logged = await post(handler, "executor/logs", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_lines: lines,
+  });
+  assertEquals(logged.status, 200, JSON.stringify(logged.body));
+  assertEquals(logged.body.stored, 3);
+
+  const artifact = await post(handler, "executor/artifacts", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_artifact_key: "build/addons.tar.gz",
+    p_s3_url: "s3://odooops-artifacts/runs/addons.tar.gz",
+    p_sha256: SHA,
+    p_size_bytes: 1234,
+    p_content_type: "application/gzip",
+  });
+  assertEquals(artifact.status, 200, JSON.stringify(artifact.body));
+  assertEquals(artifact.body.artifact.storage_url, "s3://odooops-artifacts/runs/addons.tar.gz");
+
+  const done = await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_exit_code: 0,
+  });
+  assertEquals(done.status, 200, JSON.stringify(done.body));
+  assertEquals(done.body.run.status, "succeeded");
+  assertEquals(done.body.run.exit_code, 0);
+
+  const history = await sql`
+    select from_status, to_status, actor from ops.run_events where run_id = ${runId} order by id
+  `;
+  assertEquals(
+    history.map((e) => `${e.from_status ?? "-"}>${e.to_status}`),
+    ["->queued", "queued>claimed", "claimed>running", "running>succeeded"],
+  );
+  assertEquals(history[3]!.actor, `worker:${worker}`);
+  const stored = await sql`
+    select seq, level, stream, message from ops.run_logs where run_id = ${runId} order by seq
+  `;
+  assertEquals(stored.map((l) => [Number(l.seq), l.level, l.stream, l.message]), [
+    [1, "info", "build", "make: entering build"],
+    [2, "warning", "odoo", "deprecated field"],
+    [3, "info", "build", "done"],
+  ]);
+  const [art] = await sql`select sha256, size_bytes from ops.run_artifacts where run_id = ${runId}`;
+  assertEquals(art?.sha256, SHA);
+});
+
+test("the service-role key works as well as the runner token", async () => {
+  const queue = await createProject(sql);
+  const runId = await enqueue(sql, queue);
+  const worker = uid("runner");
+  const claimed = await post(handler, "executor/claim", { p_worker_id: worker }, {
+    token: SERVICE_KEY,
+  });
+  assertEquals(claimed.status, 200, JSON.stringify(claimed.body));
+  assertEquals(claimed.body.run?.id, runId);
+  await post(handler, "executor/start", { p_run_id: runId, p_worker_id: worker });
+  await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_exit_code: 0,
+  });
+});
+
+test("a runner hands a run back with requeue, and it can be claimed again", async () => {
+  const queue = await createProject(sql);
+  const runId = await enqueue(sql, queue);
+  const first = uid("runner");
+  await claimOwn(first, runId);
+  const back = await post(handler, "executor/requeue", {
+    p_run_id: runId,
+    p_worker_id: first,
+    p_reason: "shutting down",
+  });
+  assertEquals(back.status, 200, JSON.stringify(back.body));
+  assertEquals(back.body.run.status, "queued");
+  const second = uid("runner");
+  const again = await claimOwn(second, runId);
+  assertEquals(again.worker_id, second);
+  // Finish it so that no run is left for the other tests' claims.
+  await post(handler, "executor/start", { p_run_id: runId, p_worker_id: second });
+  const done = await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: second,
+    p_exit_code: 2,
+    p_error_message: "tests failed",
+  });
+  assertEquals(done.body.run.status, "failed");
+});
+
+test("an unknown run is 404", async () => {
+  const missing = crypto.randomUUID();
+  const reply = await post(handler, "executor/heartbeat", {
+    p_run_id: missing,
+    p_worker_id: "runner-1",
+  });
+  assertError(reply, 404);
+  assertEquals(reply.body.error.sqlstate, "P0002");
+  assert(reply.body.error.message.includes(missing));
+});
+
+test("an illegal transition, a fenced-off worker and a conflicting repeat are 409", async () => {
+  const queue = await createProject(sql);
+  const runId = await enqueue(sql, queue);
+  const holder = uid("runner");
+  await claimOwn(holder, runId);
+
+  // Completing a run that was claimed but never started: claimed -> succeeded is not allowed.
+  const early = await post(handler, "executor/complete", { p_run_id: runId, p_exit_code: 0 });
+  assertError(early, 409);
+  assertEquals(early.body.error.sqlstate, "OP001");
+  assertEquals(early.body.error.code, "illegal_transition");
+
+  // Another worker may not start a run it does not hold.
+  const intruder = await post(handler, "executor/start", {
+    p_run_id: runId,
+    p_worker_id: uid("intruder"),
+  });
+  assertError(intruder, 409);
+  assertEquals(intruder.body.error.sqlstate, "OP002");
+
+  await post(handler, "executor/start", { p_run_id: runId, p_worker_id: holder });
+  const ok = await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: holder,
+    p_exit_code: 0,
+  });
+  assertEquals(ok.status, 200);
+  // The same completion again is a no-op; a different one is refused.
+  const same = await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: holder,
+    p_exit_code: 0,
+  });
+  assertEquals(same.status, 200);
+  assertEquals(same.body.run.status, "succeeded");
+  const other = await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: holder,
+    p_exit_code: 1,
+  });
+  assertError(other, 409);
+  assertEquals(other.body.error.sqlstate, "OP003");
+});
+
+test("a bad parameter is 400 naming it, whether the function or the RPC refuses it", async () => {
+  const shape = await post(handler, "executor/heartbeat", {
+    p_run_id: "not-a-uuid",
+    p_worker_id: "runner-1",
+  });
+  assertError(shape, 400, "p_run_id");
+
+  const rule = await post(handler, "executor/claim", { p_worker_id: "has spaces" });
+  assertError(rule, 400, "p_worker_id");
+  assertEquals(rule.body.error.sqlstate, "22023");
+
+  const missing = await post(handler, "executor/complete", { p_run_id: crypto.randomUUID() });
+  assertError(missing, 400, "p_exit_code");
+  assert(missing.body.error.message.includes("required"));
+});
+
+test("a retried log batch is stored once and a bad line stores nothing", async () => {
+  const queue = await createProject(sql);
+  const runId = await enqueue(sql, queue);
+  const worker = uid("runner");
+  await claimOwn(worker, runId);
+  await post(handler, "executor/start", { p_run_id: runId, p_worker_id: worker });
+
+  const batch = {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_lines: Array.from({ length: 50 }, (_, i) => ({ seq: i + 1, message: `line ${i + 1}` })),
+  };
+  const first = await post(handler, "executor/logs", batch);
+  const retry = await post(handler, "executor/logs", batch);
+  assertEquals([first.body.stored, retry.body.stored], [50, 0]);
+
+  const bad = await post(handler, "executor/logs", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_lines: [{ seq: 51, message: "fine" }, { seq: 52, level: "loud", message: "not fine" }],
+  });
+  assertError(bad, 400, "p_lines[1].level");
+  const [count] = await sql`select count(*)::int as n from ops.run_logs where run_id = ${runId}`;
+  assertEquals(count?.n, 50, "line 51 was not stored: the batch is all or nothing");
+
+  await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_exit_code: 0,
+  });
+});
+
+test("each request is one transaction as service_role, the role the RPCs are granted to", async () => {
+  const [inside] = await transaction(sql, (tx) => tx`select current_user`);
+  assertEquals(inside?.current_user, "service_role");
+  const [outside] = await sql`select current_user`;
+  assert(outside?.current_user !== "service_role", "set local: the role ends with the request");
+});
+
+test("close clients", async () => {
+  await closeClients();
+});
