@@ -1,0 +1,27 @@
+-- A long history without replaying it through the state machine: finished
+-- and queued runs written directly, with the ops.runs triggers off
+-- (session_replication_role = replica, superuser only). Parameters:
+-- :finished and :queued (psql-style names replaced by the harness).
+set session_replication_role = replica;
+
+insert into ops.runs (
+  project_id, workflow_id, branch, commit_sha, status, attempt, max_attempts, worker_id,
+  exit_code, created_at, claimed_at, started_at, finished_at, updated_at
+)
+select
+  w.project_id, w.id, 'history', lpad(to_hex(g), 40, '0'), 'succeeded', 1, 3, 'bench-history',
+  0, now() - interval '30 days' + g * interval '1 second', now() - interval '30 days' + g * interval '1 second',
+  now() - interval '30 days' + g * interval '1 second', now() - interval '30 days' + g * interval '1 second', now()
+from ops.workflows as w
+cross join generate_series(1, :finished) as g
+where w.name = 'noop';
+
+insert into ops.runs (project_id, workflow_id, branch, commit_sha, priority, created_at, run_after)
+select
+  w.project_id, w.id, 'backlog', lpad(to_hex(g), 40, 'b'), (g % 11) - 5,
+  now() - interval '1 day' + g * interval '1 millisecond', now() - interval '1 day'
+from ops.workflows as w
+cross join generate_series(1, :queued) as g
+where w.name = 'noop';
+
+set session_replication_role = origin;

@@ -1,0 +1,23 @@
+-- Benchmark fixtures (never a migration): a project and a no-op workflow to
+-- queue runs of, and the table of the single-row UPDATE baseline.
+insert into ops.projects (slug, name, odoo_series, repository_url)
+values ('bench', 'Benchmark', '17.0', 'https://git.test.invalid/bench.git')
+on conflict (slug) do nothing;
+
+insert into ops.workflows (project_id, name, steps, max_attempts, lease_seconds)
+select p.id, 'noop', '[{"name": "noop", "command": "true"}]'::jsonb, 3, 60
+from ops.projects as p where p.slug = 'bench'
+on conflict (project_id, name) do nothing;
+
+create schema if not exists bench;
+
+create table if not exists bench.counters (
+  id integer primary key,
+  n bigint not null default 0
+);
+
+insert into bench.counters (id)
+select g from generate_series(1, 100000) as g
+on conflict (id) do nothing;
+
+vacuum analyze bench.counters;

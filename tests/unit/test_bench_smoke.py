@@ -1,0 +1,44 @@
+"""`odooops bench queue --smoke`: the benchmark runs end to end and writes its JSON.
+
+Smoke sizes measure nothing worth reading; the full run is `odooops bench queue`
+on a durable cluster (docs/odooops-sh/PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from odooops import bench
+
+
+def test_bench_queue_smoke_runs_and_writes_json(server, tmp_path, capsys):
+    out = tmp_path / "queue.json"
+    res = bench.run_queue(server, smoke=True, json_path=out)
+    data = json.loads(out.read_text())
+    assert data["mode"] == "smoke"
+    assert data["server"]["postgres"]["server_version"]
+    if bench.find_pgbench():
+        for c in bench.SMOKE.connections:
+            assert data["update_limit"][str(c)]["tps"] > 0
+            assert data["lifecycle"][str(c)]["runs"] == bench.SMOKE.lifecycle_runs
+            assert data["lifecycle"][str(c)]["left_over"] == 0
+    assert data["notify"]["claimed"] == bench.SMOKE.notify_runs
+    assert data["logs"]["batch_rpc_lines_per_s"] > 0 and data["logs"]["copy_lines_per_s"] > 0
+    assert data["claim_latency"]["history"]["statement"]["n"] == bench.SMOKE.latency_claims
+    assert data["claim_latency"]["empty"]["with_commit"]["n"] == bench.SMOKE.latency_claims
+    assert data["history_load"]["queued"] >= bench.SMOKE.history_queued
+    assert res["table"] and "lifecycle" in capsys.readouterr().out
+
+
+def test_the_cli_offers_bench_queue_with_smoke():
+    from odooops.cli import build_parser
+
+    args = build_parser().parse_args(["bench", "queue", "--smoke", "--json", "x.json"])
+    assert args.smoke and args.json == "x.json" and args.func.__name__ == "cmd_bench_queue"
+
+
+@pytest.mark.parametrize("values,q,expected", [([1.0, 2.0, 3.0, 4.0], 0.5, 2.0), ([5.0], 0.99, 5.0)])
+def test_percentiles_are_nearest_rank(values, q, expected):
+    assert bench._pctl(values, q) == expected
