@@ -190,8 +190,9 @@ def cmd_check(args) -> int:
             failed.append(name)
     if failed:
         _err(f"failed: {', '.join(failed)}")
-        return 1
-    return 0
+    # One closing line for people and CI alike: how many of the checks above passed.
+    print(f"check: {len(steps) - len(failed)} passed, {len(failed)} failed", flush=True)
+    return 1 if failed else 0
 
 
 # -- functions ----------------------------------------------------------------------
