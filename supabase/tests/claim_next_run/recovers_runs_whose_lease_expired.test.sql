@@ -1,6 +1,6 @@
 -- ops.claim_next_run: runs whose holder stopped heartbeating go back to the queue, or fail when no attempt is left.
 begin;
-select plan(13);
+select plan(14);
 
 -- SETUP: leases are moved into the past by hand.
 select tests.q_project('acme');
@@ -76,6 +76,11 @@ select ops.claim_next_run('worker-10');
 select is(
   tests.q_events(tests.q_id('c_run')), array['>queued', 'queued>claimed', 'claimed>running', 'running>canceled'],
   'A running run with a cancel requested ends canceled when its lease expires.'
+);
+select results_eq(
+  $$select started_at, claimed_at, finished_at, worker_id from ops.runs where id = tests.q_id('c_run')$$,
+  $$values (now(), now(), now(), 'dead-3')$$,
+  'The canceled run keeps when it was claimed and started, and by whom.'
 );
 select is(
   tests.q_events(tests.q_id('c_claim')), array['>queued', 'queued>claimed', 'claimed>queued', 'queued>canceled'],

@@ -1,6 +1,6 @@
 -- ops.requeue_run: the holder hands its run back (on shutdown); the attempt is given back.
 begin;
-select plan(9);
+select plan(10);
 
 select tests.q_project('acme');
 select tests.q_remember('r', (ops.enqueue_run('acme', 'build', 'main', tests.q_sha(1))).id);
@@ -50,6 +50,10 @@ select ops.requeue_run(tests.q_id('c'), 'worker-4');
 select is(
   tests.q_events(tests.q_id('c')), array['>queued', 'queued>claimed', 'claimed>queued', 'queued>canceled'],
   'A claimed run with a cancel pending goes back and on to canceled.'
+);
+select is(
+  (ops.requeue_run(tests.q_id('c'), 'worker-4')).status::text, 'canceled',
+  'A repeat of that hand-back returns the canceled run, without another event.'
 );
 
 select * from finish();
