@@ -359,11 +359,16 @@ create table ops.run_artifacts (
   constraint run_artifacts_pkey primary key (id),
   constraint run_artifacts_run_id_artifact_key_key unique (run_id, artifact_key),
   constraint run_artifacts_run_id_fkey foreign key (run_id) references ops.runs (id) on delete cascade,
-  constraint run_artifacts_artifact_key_is_valid check (artifact_key ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$'),
+  -- A key becomes a path in storage: no empty, "." or ".." segments.
+  constraint run_artifacts_artifact_key_is_valid check (
+    artifact_key ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$' and artifact_key !~ '(^|/)\.{1,2}(/|$)|//|/$'
+  ),
   constraint run_artifacts_storage_url_is_valid check (
     storage_url ~ '^(s3://[a-z0-9][a-z0-9.-]{1,62}/[^[:space:]]+|https://[^/[:space:]]+/[^[:space:]]*|file:///[^[:space:]]+)$'
   ),
-  constraint run_artifacts_content_type_is_valid check (content_type ~ '^[a-z]+/[A-Za-z0-9.+_-]+'),
+  constraint run_artifacts_content_type_is_valid check (
+    content_type ~ '^[a-z]+/[A-Za-z0-9.+_-]+(; ?[A-Za-z0-9_-]+=[A-Za-z0-9._-]+)*$'
+  ),
   constraint run_artifacts_size_is_positive check (size_bytes >= 0),
   constraint run_artifacts_sha256_is_hex check (sha256 ~ '^[0-9a-f]{64}$'),
   constraint run_artifacts_metadata_is_object check (jsonb_typeof(metadata) = 'object')

@@ -823,8 +823,9 @@ as $$
 declare
   v_artifact ops.run_artifacts;
 begin
-  if p_artifact_key is null or p_artifact_key !~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$' then
-    raise exception 'p_artifact_key must match ^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$, got %',
+  if p_artifact_key is null or p_artifact_key !~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$'
+    or p_artifact_key ~ '(^|/)\.{1,2}(/|$)|//|/$' then
+    raise exception 'p_artifact_key must match ^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$ without empty, . or .. segments, got %',
       coalesce(quote_literal(p_artifact_key), 'null')
       using errcode = '22023';
   end if;
@@ -842,7 +843,7 @@ begin
   if p_size_bytes is null or p_size_bytes < 0 then
     raise exception 'p_size_bytes must be >= 0, got %', coalesce(p_size_bytes::text, 'null') using errcode = '22023';
   end if;
-  if p_content_type is null or p_content_type !~ '^[a-z]+/[A-Za-z0-9.+_-]+' then
+  if p_content_type is null or p_content_type !~ '^[a-z]+/[A-Za-z0-9.+_-]+(; ?[A-Za-z0-9_-]+=[A-Za-z0-9._-]+)*$' then
     raise exception 'p_content_type must be a media type such as application/gzip, got %',
       coalesce(quote_literal(p_content_type), 'null')
       using errcode = '22023';

@@ -1,6 +1,6 @@
 -- ops.add_run_artifact: OP003 for the same key with another sha256, 22023 naming the parameter, OP002, P0002, roles.
 begin;
-select plan(14);
+select plan(17);
 
 select tests.q_project('acme');
 select tests.q_remember('r', (ops.enqueue_run('acme', 'build', 'main', 'abcdef1')).id);
@@ -19,12 +19,15 @@ language sql
 as $$
   select throws_ok(format('select ops.add_run_artifact(%L, %s)', tests.q_id('r'), p_call), '22023', p_message, p_description)
 $$;
-select pg_temp.bad($$'../etc', 's3://bucket-1/x', repeat('a', 64), 1$$, 'p_artifact_key must match ^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$, got ''../etc''', 'A key starting with a dot is refused.');
+select pg_temp.bad($$'../etc', 's3://bucket-1/x', repeat('a', 64), 1$$, 'p_artifact_key must match ^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$ without empty, . or .. segments, got ''../etc''', 'A key starting with a dot is refused.');
+select pg_temp.bad($$'a/../../etc/passwd', 's3://bucket-1/x', repeat('a', 64), 1$$, 'p_artifact_key must match ^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$ without empty, . or .. segments, got ''a/../../etc/passwd''', 'A key climbing out of the run with .. is refused.');
+select pg_temp.bad($$'a//b', 's3://bucket-1/x', repeat('a', 64), 1$$, 'p_artifact_key must match ^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$ without empty, . or .. segments, got ''a//b''', 'A key with an empty segment is refused.');
 select pg_temp.bad($$'k', 'ftp://host/x', repeat('a', 64), 1$$, 'p_s3_url must be an s3://bucket/key, https:// or file:/// URL, got ''ftp://host/x''', 'An ftp URL is refused.');
 select pg_temp.bad($$'k', null, repeat('a', 64), 1$$, 'p_s3_url must be an s3://bucket/key, https:// or file:/// URL, got null', 'A null URL is refused.');
 select pg_temp.bad($$'k', 's3://bucket-1/x', 'ABC', 1$$, 'p_sha256 must be 64 lowercase hex characters, got ''ABC''', 'A bad sha256 is refused.');
 select pg_temp.bad($$'k', 's3://bucket-1/x', repeat('a', 64), -1$$, 'p_size_bytes must be >= 0, got -1', 'A negative size is refused.');
 select pg_temp.bad($$'k', 's3://bucket-1/x', repeat('a', 64), 1, 'gzip'$$, 'p_content_type must be a media type such as application/gzip, got ''gzip''', 'A bad content type is refused.');
+select pg_temp.bad($$'k', 's3://bucket-1/x', repeat('a', 64), 1, E'text/plain\nX-Injected: 1'$$, E'p_content_type must be a media type such as application/gzip, got ''text/plain\nX-Injected: 1''', 'A content type with trailing text is refused.');
 select pg_temp.bad($$'k', 's3://bucket-1/x', repeat('a', 64), 1, 'text/plain', '"x"'$$, 'p_metadata must be a JSON object, got "x"', 'Metadata that is not an object is refused.');
 
 select throws_ok(
