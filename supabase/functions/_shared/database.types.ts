@@ -716,6 +716,34 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "create_project": {
+        Args: {
+          "p_name": string;
+          "p_odoo_series": string;
+          "p_production_branch"?: string;
+          "p_repository_url": string;
+          "p_settings"?: Json;
+          "p_slug": string;
+        };
+        Returns: {
+          "created_at": string;
+          "created_by": string | null;
+          "id": string;
+          "name": string;
+          "odoo_series": string;
+          "production_branch": string;
+          "repository_url": string;
+          "settings": NonNullable<Json>;
+          "slug": string;
+          "updated_at": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "projects";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "enqueue_run": {
         Args: {
           "p_branch": string;
