@@ -68,8 +68,8 @@ select has_index(
   'Memberships are looked up by user first, from an index led by user_id.'
 );
 select triggers_are(
-  'ops', 'project_memberships', array['project_memberships_set_updated_at'],
-  'ops.project_memberships stamps updated_at.'
+  'ops', 'project_memberships', array['project_memberships_set_updated_at', 'project_memberships_keep_an_owner'],
+  'ops.project_memberships stamps updated_at and keeps a last owner.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.project_memberships'::regclass), true,
