@@ -264,8 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "OdooOps: an Odoo.sh-style control plane for self-hosted Odoo on Supabase/PostgreSQL. "
             "Starts throwaway PostgreSQL clusters, applies supabase/migrations like the Supabase CLI, "
-            "runs the pgTAP suite and lints the SQL. Uses DATABASE_URL (or SUPABASE_DB_URL) when set, "
-            "else the cluster from `odooops db up`."
+            "runs workers that build queued runs, and checks everything (pgTAP, lint, docs against the "
+            "live database). Uses DATABASE_URL (or SUPABASE_DB_URL) when set, else the cluster from "
+            "`odooops db up`. Start with `make demo`."
         ),
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -304,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     chk.set_defaults(func=cmd_check)
 
-    demo = sub.add_parser("demo", help="the main job: migrate a throwaway database and show it")
+    demo = sub.add_parser("demo", help="the main job: build an Odoo addons repository through the queue on a throwaway database")
     demo.add_argument("--keep", action="store_true",
                       help="leave the database up (as the `db up` cluster) and its files, to explore")
     demo.set_defaults(func=cmd_demo)
