@@ -84,6 +84,16 @@ def now_iso() -> str:
 
 
 # -- database access ----------------------------------------------------------------
+
+def _close_quietly(conn: psycopg.Connection | None) -> None:
+    """Close a connection that may already be broken; a failure to close changes nothing."""
+    if conn is None:
+        return
+    try:
+        conn.close()
+    except psycopg.Error:
+        pass
+
 class RpcError(Exception):
     """An RPC refused: ``sqlstate`` is OP001 (illegal transition), OP002 (not the
     holder), OP003 (conflicting repeat), P0002 (unknown id), 22023 (bad parameter)."""
@@ -153,10 +163,7 @@ class Db:
     def close(self) -> None:
         with self.lock:
             if self.conn is not None:
-                try:
-                    self.conn.close()
-                except psycopg.Error:
-                    pass
+                _close_quietly(self.conn)
                 self.conn = None
 
     def call(self, query: str, params: tuple | list = (), *, rows: bool = False,
@@ -181,10 +188,7 @@ class Db:
                         raise RpcError(getattr(exc, "sqlstate", None), msg) from exc
                     self.health.failed(exc)
                     if self.conn is not None:
-                        try:
-                            self.conn.close()
-                        except psycopg.Error:
-                            pass
+                        _close_quietly(self.conn)
                     self.conn = None
             self.retried = True
             if deadline is not None and time.monotonic() + delay > deadline:
@@ -468,10 +472,7 @@ class Worker:
     def close(self) -> None:
         self.db.close()
         if self.listen_conn is not None:
-            try:
-                self.listen_conn.close()
-            except psycopg.Error:
-                pass
+            _close_quietly(self.listen_conn)
             self.listen_conn = None
 
     def _call(self, query: str, params: tuple = (), *, no_abort: bool = False, **kw) -> Any:
@@ -501,10 +502,7 @@ class Worker:
             except psycopg.Error as exc:
                 self.health.failed(exc)
                 if self.listen_conn is not None:
-                    try:
-                        self.listen_conn.close()
-                    except psycopg.Error:
-                        pass
+                    _close_quietly(self.listen_conn)
                 self.listen_conn = None
                 self.stopping.wait(min(left, 1.0))
 
