@@ -17,9 +17,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 usage() {
   echo "usage: $(basename "$0") <project> <workflow> <branch> <commit>" >&2
   echo "  queue a run and print its id; the same arguments while it is active print the same id" >&2
-  exit 2
+  exit "${1:-2}"
 }
 
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && usage 0 2>&1
 [[ $# -eq 4 ]] || usage
 for a in "$@"; do [[ -n "$a" && "$a" != -* ]] || usage; done
 project="$1" workflow="$2" branch="$3" commit="$4"

@@ -17,9 +17,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 usage() {
   echo "usage: $(basename "$0") <run_id> [--timeout SECONDS] [--reason TEXT]" >&2
   echo "  cancel the run (queued: at once; running: the worker stops it) and report its final state" >&2
-  exit 2
+  exit "${1:-2}"
 }
 
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && usage 0 2>&1
 [[ $# -ge 1 ]] || usage
 run_id="$1"; shift
 odooops_is_uuid "$run_id" || { echo "$(basename "$0"): not a run id: '$run_id'" >&2; usage; }

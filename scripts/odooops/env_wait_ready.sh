@@ -16,9 +16,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 usage() {
   echo "usage: $(basename "$0") <run_id> [--timeout SECONDS]" >&2
   echo "  print the run's log lines as they arrive; exit 0 when it succeeded, non-zero otherwise" >&2
-  exit 2
+  exit "${1:-2}"
 }
 
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && usage 0 2>&1
 [[ $# -ge 1 ]] || usage
 run_id="$1"; shift
 odooops_is_uuid "$run_id" || { echo "$(basename "$0"): not a run id: '$run_id'" >&2; usage; }

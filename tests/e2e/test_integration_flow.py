@@ -79,6 +79,14 @@ def test_scripts_print_usage_and_exit_2_on_bad_arguments(ops):
         assert res.stdout == ""
 
 
+def test_scripts_print_usage_on_help_and_exit_0(ops):
+    for name in ("env_create.sh", "env_wait_ready.sh", "env_destroy.sh"):
+        for flag in ("-h", "--help"):
+            res = ops.script(name, flag)
+            assert (res.returncode, res.stderr) == (0, ""), (name, flag)
+            assert res.stdout.startswith(f"usage: {name} ")
+
+
 def test_env_scripts_report_database_refusals_without_writing(ops):
     ops.project()
     res = ops.script("env_create.sh", "no-such-project", "build", "main", ops.commit)
