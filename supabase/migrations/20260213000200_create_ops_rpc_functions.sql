@@ -253,8 +253,16 @@ begin
       finished_at = case
         when (r.status = 'running' and r.cancel_requested_at is not null) or r.attempt >= r.max_attempts then now()
       end,
-      claimed_at = case when r.attempt < r.max_attempts then null else r.claimed_at end,
-      started_at = case when r.attempt < r.max_attempts then null else r.started_at end
+      claimed_at = case
+        when r.attempt < r.max_attempts and not (r.status = 'running' and r.cancel_requested_at is not null)
+          then null
+        else r.claimed_at
+      end,
+      started_at = case
+        when r.attempt < r.max_attempts and not (r.status = 'running' and r.cancel_requested_at is not null)
+          then null
+        else r.started_at
+      end
     where r.id = any(array(
       select h.id from ops.runs as h
       where h.status in ('claimed', 'running') and h.lease_expires_at < now()
@@ -561,7 +569,7 @@ begin
   select r.* into v_run from ops.runs as r where r.id = p_run_id;
   if found then
     select e.* into v_last from ops.run_events as e where e.run_id = p_run_id order by e.id desc limit 1;
-    if v_last.from_status in ('claimed', 'running') and v_last.actor = 'worker:' || p_worker_id
+    if v_last.to_status in ('queued', 'canceled') and v_last.actor = 'worker:' || p_worker_id
       and v_last.reason is not distinct from coalesce(p_reason, 'handed back by the worker')
       and v_last.to_status = v_run.status then
       return v_run;
