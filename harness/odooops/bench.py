@@ -351,6 +351,11 @@ def measure_logs(db: Target, sizes: Sizes) -> dict:
     enqueue_many(db, runs_needed, "logs")
     with psycopg.connect(db.conninfo("postgres"), autocommit=True) as conn:
         run_ids = [r[0] for r in conn.execute("select id from ops.runs where branch = 'logs' order by commit_sha")]
+        # Only the worker holding a run may log to it: hold the two RPC runs as 'bench-logs'.
+        for status in ("claimed", "running"):
+            conn.execute(
+                "update ops.runs set status = %s, worker_id = 'bench-logs', attempt = 1, claimed_at = now(),"
+                " lease_expires_at = now() + interval '1 hour' where id = any(%s)", (status, run_ids[1:]))
     message = "INFO odoo.modules.loading: loading 42 modules... (a typical Odoo log line of about 80 chars)"
     # COPY: the server's bulk-load path into the same table, with the same indexes and foreign key.
     with psycopg.connect(db.conninfo("postgres"), autocommit=True) as conn:
@@ -371,13 +376,15 @@ def measure_logs(db: Target, sizes: Sizes) -> dict:
         t0 = time.perf_counter()
         stored = 0
         for p in payloads:
-            stored += conn.execute("select ops.append_run_logs(%s, %s)", (run_ids[1], p), prepare=True).fetchone()[0]
+            stored += conn.execute("select ops.append_run_logs(%s, %s, 'bench-logs')", (run_ids[1], p),
+                                   prepare=True).fetchone()[0]
         batch_s = time.perf_counter() - t0
         # One line per call, for scale.
         m = sizes.single_log_lines
         t0 = time.perf_counter()
         for _ in range(m):
-            conn.execute("select ops.append_run_log(%s, 'info', %s)", (run_ids[2], message), prepare=True)
+            conn.execute("select ops.append_run_log(%s, 'info', %s, p_worker_id => 'bench-logs')", (run_ids[2], message),
+                         prepare=True)
         single_s = time.perf_counter() - t0
     assert stored == n, f"append_run_logs stored {stored} of {n} lines"
     return {

@@ -58,6 +58,10 @@ class LocalStorage:
     def describe(self) -> str:
         return f"local directory {self.root}"
 
+    def root_url(self) -> str:
+        """The store's root as registered in ``ops.artifact_stores``; every URL ``put`` returns is under it."""
+        return self.root.as_uri().rstrip("/") + "/"
+
     def put(self, src: Path, key: str) -> Stored:
         digest, size = file_digest(src)
         dest = self.root / key
@@ -87,6 +91,10 @@ class S3Storage:
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}" + (f" at {self.endpoint}" if self.endpoint else "")
+
+    def root_url(self) -> str:
+        """The store's root as registered in ``ops.artifact_stores``; every URL ``put`` returns is under it."""
+        return f"s3://{self.bucket}/" + (f"{self.prefix}/" if self.prefix else "")
 
     def put(self, src: Path, key: str) -> Stored:
         digest, size = file_digest(src)

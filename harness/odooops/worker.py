@@ -440,6 +440,9 @@ class Worker:
     def serve(self) -> int:
         self.report("started", text=f"storage: {self.storage.describe()}", pid=os.getpid())
         try:
+            # add_run_artifact accepts only URLs under a registered store.
+            self._call("select * from ops.register_artifact_store(%s, %s)",
+                       (self.storage.root_url(), f"registered by worker {self.worker_id}"))
             if self.adopt_run:
                 run = self._call("select * from ops.runs where id = %s", (self.adopt_run,))
                 if run is None:

@@ -62,8 +62,9 @@ def test_every_rpc_repeated_gives_the_same_state_and_row_counts(queue_db):
         a, b = twice(w, "select ops.append_run_logs(%s, %s, 'w-1')",
                      (run, '[{"seq": 1, "message": "a"}, {"seq": 2, "message": "b"}]'))
         assert (a, b) == ([(2,)], [(0,)])
-        a, b = twice(w, "select * from ops.add_run_artifact(%s, 'db.tgz', 's3://bucket-1/db.tgz', %s, 10, "
-                        "p_worker_id => 'w-1')", (run, "a" * 64))
+        w.execute("select ops.register_artifact_store('s3://bucket-1/')")
+        a, b = twice(w, "select * from ops.add_run_artifact(%s, 'db.tgz', %s, %s, 10, p_worker_id => 'w-1')",
+                     (run, f"s3://bucket-1/acme/{run}/db.tgz", "a" * 64))
         assert a == b
         a, b = twice(w, "select * from ops.complete_workflow_run(%s, 1, 'boom', 'w-1')", (run,))
         assert a == b
@@ -89,8 +90,8 @@ def test_every_rpc_repeated_gives_the_same_state_and_row_counts(queue_db):
         # The one RPC without a client key: append_run_log stores a line per call, by design
         # (ops.append_run_logs with client seq numbers is the retry-safe form).
         n = w.execute("select count(*) from ops.run_logs").fetchone()[0]
-        w.execute("select ops.append_run_log(%s, 'info', 'same line')", (running,))
-        w.execute("select ops.append_run_log(%s, 'info', 'same line')", (running,))
+        w.execute("select ops.append_run_log(%s, 'info', 'same line', p_worker_id => 'w-3')", (running,))
+        w.execute("select ops.append_run_log(%s, 'info', 'same line', p_worker_id => 'w-3')", (running,))
         assert w.execute("select count(*) from ops.run_logs").fetchone()[0] == n + 2
 
 

@@ -10,6 +10,9 @@
 --     run in throws_ok strings after switching roles
 --   tests.q_sha(n) -> a distinct 40-hex commit for n
 --   tests.q_events(run) -> the run's status changes as 'from>to' text, in order
+--   tests.q_artifact_url(run, key, root default 's3://odooops-artifacts/') -> the run's
+--     place for an artifact in a store: <root><project slug>/<run id>/<key> (register
+--     the root with ops.register_artifact_store in the test's SETUP)
 
 create or replace function tests.q_workflow(
   p_project_id uuid,
@@ -81,6 +84,23 @@ as $$
   select coalesce(array_agg(coalesce(e.from_status::text, '') || '>' || e.to_status::text order by e.id), '{}')
   from ops.run_events as e
   where e.run_id = p_run_id
+$$;
+
+create or replace function tests.q_artifact_url(
+  p_run_id uuid,
+  p_key text,
+  p_root text default 's3://odooops-artifacts/'
+)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select p_root || p.slug || '/' || r.id::text || '/' || p_key
+  from ops.runs as r
+  inner join ops.projects as p on p.id = r.project_id
+  where r.id = p_run_id
 $$;
 
 grant execute on all functions in schema tests to anon, authenticated, service_role;

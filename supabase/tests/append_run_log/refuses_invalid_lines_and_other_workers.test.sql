@@ -7,27 +7,27 @@ select tests.q_remember('r', (ops.enqueue_run('acme', 'build', 'main', 'abcdef1'
 select ops.claim_next_run('worker-1');
 
 select throws_ok(
-  format('select ops.append_run_log(%L, %L, %L)', tests.q_id('r'), 'fatal', 'x'),
+  format('select ops.append_run_log(%L, %L, %L, p_worker_id => %L)', tests.q_id('r'), 'fatal', 'x', 'worker-1'),
   '22023', 'p_level must be one of debug, info, warning, error, got ''fatal''', 'An unknown level is refused.'
 );
 select throws_ok(
-  format('select ops.append_run_log(%L, null, %L)', tests.q_id('r'), 'x'),
+  format('select ops.append_run_log(%L, null, %L, p_worker_id => %L)', tests.q_id('r'), 'x', 'worker-1'),
   '22023', 'p_level must be one of debug, info, warning, error, got null', 'A null level is refused.'
 );
 select throws_ok(
-  format('select ops.append_run_log(%L, %L, null)', tests.q_id('r'), 'info'),
+  format('select ops.append_run_log(%L, %L, null, p_worker_id => %L)', tests.q_id('r'), 'info', 'worker-1'),
   '22023', 'p_message must be text of at most 16384 characters, got null', 'A null message is refused.'
 );
 select throws_ok(
-  format('select ops.append_run_log(%L, %L, %L)', tests.q_id('r'), 'info', repeat('x', 16385)),
+  format('select ops.append_run_log(%L, %L, %L, p_worker_id => %L)', tests.q_id('r'), 'info', repeat('x', 16385), 'worker-1'),
   '22023', 'p_message must be text of at most 16384 characters, got 16385 characters', 'A too long message is refused.'
 );
 select throws_ok(
-  format('select ops.append_run_log(%L, %L, %L, %L)', tests.q_id('r'), 'info', 'x', '[]'),
+  format('select ops.append_run_log(%L, %L, %L, %L, p_worker_id => %L)', tests.q_id('r'), 'info', 'x', '[]', 'worker-1'),
   '22023', 'p_metadata must be a JSON object, got []', 'Metadata that is not an object is refused.'
 );
 select throws_ok(
-  format('select ops.append_run_log(%L, %L, %L, %L, %L)', tests.q_id('r'), 'info', 'x', '{}', 'Build'),
+  format('select ops.append_run_log(%L, %L, %L, %L, %L, %L)', tests.q_id('r'), 'info', 'x', '{}', 'Build', 'worker-1'),
   '22023', 'p_stream must match ^[a-z][a-z0-9_-]{0,31}$, got ''Build''', 'A stream name with capitals is refused.'
 );
 select throws_ok(
@@ -36,7 +36,7 @@ select throws_ok(
   'A worker that does not hold the run may not log to it.'
 );
 select throws_ok(
-  $$select ops.append_run_log('00000000-0000-0000-0000-000000000000', 'info', 'x')$$,
+  $$select ops.append_run_log('00000000-0000-0000-0000-000000000000', 'info', 'x', p_worker_id => 'worker-1')$$,
   'P0002', 'run 00000000-0000-0000-0000-000000000000 not found', 'An unknown run is no_data_found naming the id.'
 );
 select is((select count(*)::integer from ops.run_logs), 0, 'Refused lines are not stored.');

@@ -11,7 +11,8 @@ returns text
 language sql
 as $$
   select throws_ok(
-    format('select ops.append_run_logs(%L, %L)', tests.q_id('r'), p_lines), '22023', p_message, p_description
+    format('select ops.append_run_logs(%L, %L, %L)', tests.q_id('r'), p_lines, 'worker-1'), '22023', p_message,
+    p_description
   )
 $$;
 

@@ -12,11 +12,11 @@ select throws_ok(
   'A worker that does not hold the run may not log to it.'
 );
 select throws_ok(
-  $$select ops.append_run_logs('00000000-0000-0000-0000-000000000000', '[{"seq": 1, "message": "x"}]')$$,
+  $$select ops.append_run_logs('00000000-0000-0000-0000-000000000000', '[{"seq": 1, "message": "x"}]', 'worker-1')$$,
   'P0002', 'run 00000000-0000-0000-0000-000000000000 not found', 'An unknown run is no_data_found naming the id.'
 );
 select throws_ok(
-  $$select ops.append_run_logs('00000000-0000-0000-0000-000000000000', '[]')$$,
+  $$select ops.append_run_logs('00000000-0000-0000-0000-000000000000', '[]', 'worker-1')$$,
   'P0002', 'run 00000000-0000-0000-0000-000000000000 not found', 'Even an empty batch names an unknown run.'
 );
 select ok(not has_function_privilege('authenticated', 'ops.append_run_logs(uuid, jsonb, text)', 'execute'), 'authenticated may not execute it.');

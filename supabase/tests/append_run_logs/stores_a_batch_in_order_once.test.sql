@@ -43,8 +43,9 @@ select is((select count(*)::integer from ops.run_logs where run_id = tests.q_id(
 
 -- TEST: gaps and an empty batch; single-line appends continue after the highest seq.
 select is(ops.append_run_logs(tests.q_id('r'), '[]', 'worker-1'), 0, 'An empty batch returns 0.');
-select ops.append_run_logs(tests.q_id('r'), '[{"seq": 10, "message": "after a gap"}]');
-create temporary table single on commit drop as select ops.append_run_log(tests.q_id('r'), 'info', 'single') as id;
+select ops.append_run_logs(tests.q_id('r'), '[{"seq": 10, "message": "after a gap"}]', 'worker-1');
+create temporary table single on commit drop as
+select ops.append_run_log(tests.q_id('r'), 'info', 'single', p_worker_id => 'worker-1') as id;
 select is(
   (select l.seq from ops.run_logs as l inner join single using (id)), 11::bigint,
   'append_run_log continues after the highest batch seq.'

@@ -7,7 +7,7 @@ select ops.enqueue_run('acme', 'build', 'main', 'abcdef1');
 
 select throws_ok(
   $$select ops.claim_next_run(null)$$,
-  '22023', 'p_worker_id must match ^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$, got null', 'A null worker id is refused.'
+  '22023', 'p_worker_id is required: the id of the worker holding the run, got null', 'A null worker id is refused.'
 );
 select throws_ok(
   $$select ops.claim_next_run('-bad worker')$$,

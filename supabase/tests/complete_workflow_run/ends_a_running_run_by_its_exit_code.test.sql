@@ -22,9 +22,12 @@ select is(
   'One event.'
 );
 
--- TEST: a non-zero exit code, without p_worker_id.
+-- TEST: a non-zero exit code.
 select results_eq(
-  format('select status::text, exit_code, error_message from ops.complete_workflow_run(%L, 3, %L)', tests.q_id('ko'), 'tests failed'),
+  format(
+    'select status::text, exit_code, error_message from ops.complete_workflow_run(%L, 3, %L, %L)', tests.q_id('ko'),
+    'tests failed', 'worker-2'
+  ),
   $$values ('failed', 3, 'tests failed')$$,
   'A non-zero exit code fails the run with its message.'
 );
@@ -45,11 +48,11 @@ select tests.q_remember('long', (ops.enqueue_run('acme', 'build', 'main', tests.
 select ops.claim_next_run('worker-4');
 select ops.start_workflow_run(tests.q_id('long'), 'worker-4');
 select is(
-  length((ops.complete_workflow_run(tests.q_id('long'), 1, repeat('x', 9000))).error_message), 8000,
+  length((ops.complete_workflow_run(tests.q_id('long'), 1, repeat('x', 9000), 'worker-4')).error_message), 8000,
   'An error message longer than 8000 characters is cut to 8000.'
 );
 select is(
-  (ops.complete_workflow_run(tests.q_id('long'), 1, repeat('x', 9000))).status::text, 'failed',
+  (ops.complete_workflow_run(tests.q_id('long'), 1, repeat('x', 9000), 'worker-4')).status::text, 'failed',
   'The same long message again is an identical repeat.'
 );
 

@@ -21,8 +21,8 @@ select throws_ok(
   'A claimed run must be started before it completes.'
 );
 select throws_ok(
-  format('select ops.complete_workflow_run(%L, 0)', tests.q_id('q')),
-  'OP001', format('run %s: illegal status transition queued -> completed: the run is not running', tests.q_id('q')),
+  format('select ops.complete_workflow_run(%L, 0, null, %L)', tests.q_id('q'), 'worker-1'),
+  'OP002', format('run %s: worker worker-1 cannot complete it: the run is queued and held by no worker', tests.q_id('q')),
   'A queued run cannot complete.'
 );
 select ops.complete_workflow_run(tests.q_id('r'), 0, null, 'worker-1');
@@ -32,16 +32,16 @@ select throws_ok(
   'A repeat with another exit code is a conflict.'
 );
 select throws_ok(
-  format('select ops.complete_workflow_run(%L, 0, %L)', tests.q_id('r'), 'other message'),
+  format('select ops.complete_workflow_run(%L, 0, %L, %L)', tests.q_id('r'), 'other message', 'worker-1'),
   'OP003', format('run %s already ended as succeeded with exit code 0; cannot complete it again with exit code 0', tests.q_id('r')),
   'A repeat with another message is a conflict too.'
 );
 select throws_ok(
-  $$select ops.complete_workflow_run('00000000-0000-0000-0000-000000000000', 0)$$,
+  $$select ops.complete_workflow_run('00000000-0000-0000-0000-000000000000', 0, null, 'worker-1')$$,
   'P0002', 'run 00000000-0000-0000-0000-000000000000 not found', 'An unknown run is no_data_found naming the id.'
 );
 select throws_ok(
-  format('select ops.complete_workflow_run(%L, null)', tests.q_id('r')),
+  format('select ops.complete_workflow_run(%L, null, null, %L)', tests.q_id('r'), 'worker-1'),
   '22023', 'p_exit_code must be an integer, got null', 'A null exit code is refused.'
 );
 select is((select status::text from ops.runs where id = tests.q_id('r')), 'succeeded', 'The refused calls changed nothing.');

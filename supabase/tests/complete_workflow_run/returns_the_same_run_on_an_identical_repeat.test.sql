@@ -17,10 +17,10 @@ select is(
   tests.q_events(tests.q_id('r')), array['>queued', 'queued>claimed', 'claimed>running', 'running>failed'],
   'No second event.'
 );
-select results_eq(
+select throws_ok(
   format('select * from ops.complete_workflow_run(%L, 2, %L)', tests.q_id('r'), 'boom'),
-  'select * from first',
-  'A repeat without p_worker_id is also identical.'
+  '22023', 'p_worker_id is required: the id of the worker holding the run, got null',
+  'A repeat without p_worker_id is refused, not taken for the holder''s repeat.'
 );
 select is((select count(*)::integer from ops.run_events where run_id = tests.q_id('r')), 4, 'Still four events.');
 

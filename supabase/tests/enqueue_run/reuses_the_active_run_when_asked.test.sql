@@ -40,7 +40,7 @@ select isnt(
 
 -- TEST: an ended run is not reused.
 select ops.start_workflow_run(tests.q_id('a'), 'worker-1');
-select ops.complete_workflow_run(tests.q_id('a'), 0);
+select ops.complete_workflow_run(tests.q_id('a'), 0, null, 'worker-1');
 select ops.cancel_run(id) from ops.runs where commit_sha = 'abcdef1' and status = 'queued';
 select isnt(
   (ops.enqueue_run('acme', 'build', 'main', 'abcdef1', p_reuse_active => true)).id, tests.q_id('a'),

@@ -27,7 +27,7 @@ select throws_ok(
 );
 select throws_ok(
   format('select ops.heartbeat_run(%L, null)', tests.q_id('r')),
-  '22023', 'p_worker_id must match ^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$, got null', 'A null worker id is refused.'
+  '22023', 'p_worker_id is required: the id of the worker holding the run, got null', 'A null worker id is refused.'
 );
 select ok(
   not has_function_privilege('authenticated', 'ops.heartbeat_run(uuid, text, integer)', 'execute')

@@ -1,7 +1,7 @@
 -- ops.projects: a workspace for one Odoo codebase. Its columns, types, keys,
 -- named checks, indexes, triggers, grants, policies and row-level security.
 begin;
-select plan(29);
+select plan(30);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'projects', 'ops.projects exists.');
@@ -9,7 +9,7 @@ select columns_are(
   'ops', 'projects',
   array[
     'id', 'slug', 'name', 'odoo_series', 'repository_url', 'production_branch', 'settings', 'created_by',
-    'created_at', 'updated_at'
+    'created_at', 'updated_at', 'archived_at'
   ],
   'ops.projects has exactly the documented columns.'
 );
@@ -17,7 +17,8 @@ select col_type_is('ops', 'projects', c.name, c.type, format('projects.%s is %s.
 from (values
   ('id', 'uuid'), ('slug', 'text'), ('name', 'text'), ('odoo_series', 'text'), ('repository_url', 'text'),
   ('production_branch', 'text'), ('settings', 'jsonb'), ('created_by', 'uuid'),
-  ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone')
+  ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone'),
+  ('archived_at', 'timestamp with time zone')
 ) as c (name, type);
 select is(
   array(
@@ -25,8 +26,9 @@ select is(
     where a.attrelid = 'ops.projects'::regclass and a.attnum > 0 and not a.attisdropped and not a.attnotnull
     order by a.attname
   ),
-  array['created_by'],
-  'Only projects.created_by is nullable (a deleted creator leaves the project).'
+  array['archived_at', 'created_by'],
+  'Only projects.created_by and archived_at are nullable (a deleted creator leaves the project; a live project '
+  'has no archive time).'
 );
 select col_default_is('ops', 'projects', 'production_branch', 'main', 'The production branch defaults to main.');
 select col_default_is('ops', 'projects', 'settings', '{}'::jsonb, 'Settings default to an empty object.');
@@ -41,7 +43,8 @@ select set_eq(
     ('projects_pkey', 'p'), ('projects_slug_key', 'u'), ('projects_created_by_fkey', 'f'),
     ('projects_slug_is_valid', 'c'), ('projects_name_is_valid', 'c'), ('projects_odoo_series_is_supported', 'c'),
     ('projects_repository_url_is_valid', 'c'), ('projects_production_branch_is_valid', 'c'),
-    ('projects_settings_is_object', 'c')$$,
+    ('projects_settings_is_object', 'c'), ('projects_repository_url_is_bounded', 'c'),
+    ('projects_settings_is_bounded', 'c')$$,
   'ops.projects has exactly the documented constraints, named for their rule.'
 );
 
@@ -52,8 +55,8 @@ select indexes_are(
 );
 select has_index('ops', 'projects', 'projects_created_by_idx', array['created_by'], 'projects.created_by is indexed.');
 select triggers_are(
-  'ops', 'projects', array['projects_set_updated_at', 'projects_900_add_owner'],
-  'ops.projects stamps updated_at and makes its creator the owner.'
+  'ops', 'projects', array['projects_set_updated_at', 'projects_100_refuse_delete_with_runs', 'projects_900_add_owner'],
+  'ops.projects stamps updated_at, refuses to delete a project with runs and makes its creator the owner.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.projects'::regclass), true,

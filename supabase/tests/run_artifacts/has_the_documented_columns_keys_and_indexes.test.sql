@@ -36,7 +36,8 @@ select set_eq(
     ('run_artifacts_pkey', 'p'), ('run_artifacts_run_id_artifact_key_key', 'u'), ('run_artifacts_run_id_fkey', 'f'),
     ('run_artifacts_artifact_key_is_valid', 'c'), ('run_artifacts_storage_url_is_valid', 'c'),
     ('run_artifacts_content_type_is_valid', 'c'), ('run_artifacts_size_is_positive', 'c'),
-    ('run_artifacts_sha256_is_hex', 'c'), ('run_artifacts_metadata_is_object', 'c')$$,
+    ('run_artifacts_sha256_is_hex', 'c'), ('run_artifacts_metadata_is_object', 'c'),
+    ('run_artifacts_storage_url_is_bounded', 'c'), ('run_artifacts_metadata_is_bounded', 'c')$$,
   'ops.run_artifacts has exactly the documented constraints, named for their rule.'
 );
 

@@ -45,7 +45,7 @@ select set_eq(
   $$values
     ('run_logs_pkey', 'p'), ('run_logs_run_id_seq_key', 'u'), ('run_logs_run_id_fkey', 'f'),
     ('run_logs_seq_is_positive', 'c'), ('run_logs_stream_is_valid', 'c'), ('run_logs_message_is_bounded', 'c'),
-    ('run_logs_metadata_is_object', 'c')$$,
+    ('run_logs_metadata_is_object', 'c'), ('run_logs_metadata_is_bounded', 'c')$$,
   'ops.run_logs has exactly the documented constraints, named for their rule.'
 );
 

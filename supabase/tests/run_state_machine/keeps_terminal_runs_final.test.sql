@@ -28,16 +28,16 @@ order by f.status, t.status;
 select throws_ok(
   format('update ops.runs set %s where id = %L', c.assignment, f.run_id),
   'OP001',
-  format('run %s: a %s run is final and cannot change', f.run_id, f.status),
+  format('run %s: a %s run is final and cannot change (runs.%s was changed)', f.run_id, f.status, c.column_name),
   format('The %s of a %s run cannot be rewritten.', c.name, f.status)
 )
 from final_runs as f
 cross join (values
-  ('exit code', 'exit_code = 137'),
-  ('error message', 'error_message = ''rewritten'''),
-  ('finish time', 'finished_at = finished_at - interval ''1 hour'''),
-  ('worker', 'worker_id = ''worker-2''')
-) as c (name, assignment)
+  ('exit code', 'exit_code', 'exit_code = 137'),
+  ('error message', 'error_message', 'error_message = ''rewritten'''),
+  ('finish time', 'finished_at', 'finished_at = finished_at - interval ''1 hour'''),
+  ('worker', 'worker_id', 'worker_id = ''worker-2''')
+) as c (name, column_name, assignment)
 order by f.status, c.name;
 
 select is_empty(

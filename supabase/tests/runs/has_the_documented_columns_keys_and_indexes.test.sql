@@ -70,7 +70,7 @@ select set_eq(
     ('runs_attempt_is_within_max', 'c'), ('runs_max_attempts_is_positive', 'c'), ('runs_worker_id_is_valid', 'c'),
     ('runs_idempotency_key_is_valid', 'c'), ('runs_error_message_is_bounded', 'c'),
     ('runs_cancel_reason_is_bounded', 'c'), ('runs_held_runs_have_worker', 'c'),
-    ('runs_finished_runs_have_finished_at', 'c')$$,
+    ('runs_finished_runs_have_finished_at', 'c'), ('runs_params_is_bounded', 'c')$$,
   'ops.runs has exactly the documented constraints, named for their rule.'
 );
 
@@ -119,8 +119,11 @@ select is(
 -- TEST: triggers, row-level security, policies and grants.
 select triggers_are(
   'ops', 'runs',
-  array['runs_set_updated_at', 'runs_100_before_insert', 'runs_200_check_transition', 'runs_900_record_event'],
-  'ops.runs stamps updated_at, checks inserts and transitions, and records events.'
+  array[
+    'runs_set_updated_at', 'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition',
+    'runs_900_record_event'
+  ],
+  'ops.runs stamps updated_at, checks inserts (members'' priorities included) and transitions, and records events.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.runs'::regclass), true,

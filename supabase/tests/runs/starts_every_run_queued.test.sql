@@ -26,7 +26,7 @@ select throws_ok(
     :'project_id', :'workflow_id'
   ),
   '22023',
-  'runs.status must start as queued with attempt 0 and no worker, got queued (attempt 1, worker none)',
+  'runs.status must start as queued with attempt 0 and no worker, got queued (attempt 1, worker null)',
   'A run cannot be inserted at attempt 1 (22023).'
 );
 select throws_ok(

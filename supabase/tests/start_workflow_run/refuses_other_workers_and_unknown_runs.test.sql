@@ -26,7 +26,7 @@ select throws_ok(
 select ops.complete_workflow_run(tests.q_id('r'), 0, null, 'worker-1');
 select throws_ok(
   format('select ops.start_workflow_run(%L, %L)', tests.q_id('r'), 'worker-1'),
-  'OP002', format('run %s: worker worker-1 cannot start it: the run is succeeded and held by no worker', tests.q_id('r')),
+  'OP002', format('run %s: worker worker-1 cannot start it: the run has ended (succeeded)', tests.q_id('r')),
   'An ended run cannot be started again.'
 );
 select throws_ok(

@@ -38,7 +38,8 @@ select set_eq(
   $$select conname::text, contype::text from pg_constraint where conrelid = 'ops.tools'::regclass$$,
   $$values
     ('tools_pkey', 'p'), ('tools_name_key', 'u'), ('tools_name_is_valid', 'c'), ('tools_image_is_valid', 'c'),
-    ('tools_tag_is_valid', 'c'), ('tools_digest_is_sha256', 'c'), ('tools_odoo_series_is_supported', 'c')$$,
+    ('tools_tag_is_valid', 'c'), ('tools_digest_is_sha256', 'c'), ('tools_odoo_series_is_supported', 'c'),
+    ('tools_description_is_bounded', 'c')$$,
   'ops.tools has exactly the documented constraints, named for their rule.'
 );
 

@@ -1,7 +1,7 @@
 -- ops.workflows: named workflow definitions of a project. Its columns, types,
 -- keys, named checks, indexes, triggers, grants, policies and row-level security.
 begin;
-select plan(34);
+select plan(36);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'workflows', 'ops.workflows exists.');
@@ -52,7 +52,8 @@ select set_eq(
     ('workflows_project_id_fkey', 'f'), ('workflows_created_by_fkey', 'f'), ('workflows_name_is_valid', 'c'),
     ('workflows_steps_is_array', 'c'), ('workflows_default_timeout_is_positive', 'c'),
     ('workflows_max_attempts_is_positive', 'c'), ('workflows_lease_seconds_is_sane', 'c'),
-    ('workflows_version_is_positive', 'c')$$,
+    ('workflows_version_is_positive', 'c'), ('workflows_description_is_bounded', 'c'),
+    ('workflows_steps_is_bounded', 'c')$$,
   'ops.workflows has exactly the documented constraints, named for their rule.'
 );
 
@@ -83,8 +84,31 @@ select policies_are(
 );
 select table_privs_are('ops', 'workflows', 'anon', array[]::text[], 'anon has no privilege on ops.workflows.');
 select table_privs_are(
-  'ops', 'workflows', 'authenticated', array['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
-  'authenticated may select, insert, update and delete workflows (policies keep writes to admins).'
+  'ops', 'workflows', 'authenticated', array['SELECT', 'DELETE'],
+  'authenticated may select and delete workflows (insert and update by column; policies keep writes to admins).'
+);
+select is(
+  array(
+    select a.attname::text from pg_attribute as a
+    where a.attrelid = 'ops.workflows'::regclass and a.attnum > 0 and not a.attisdropped
+      and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT')
+    order by a.attnum
+  ),
+  array[
+    'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
+    'enabled'
+  ],
+  'authenticated cannot choose created_by, the timestamps or the version when creating a workflow.'
+);
+select is(
+  array(
+    select a.attname::text from pg_attribute as a
+    where a.attrelid = 'ops.workflows'::regclass and a.attnum > 0 and not a.attisdropped
+      and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE')
+    order by a.attnum
+  ),
+  array['name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds', 'enabled'],
+  'authenticated can update the definition of a workflow, not its project, creator, timestamps or version.'
 );
 select table_privs_are(
   'ops', 'workflows', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
