@@ -21,8 +21,10 @@ export type Check<T> = (value: unknown, path: string) => T;
 /** The type a check returns. */
 export type Checked<C> = C extends Check<infer T> ? T : never;
 
-function describe(value: unknown): string {
+/** How an error message shows a value: short strings quoted, long ones by length. */
+export function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") {
     return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
