@@ -127,21 +127,19 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
 
 // -- errors ------------------------------------------------------------------------
 
-// SQLSTATEs the RPCs and constraints raise on purpose, and what they mean to a client.
+// SQLSTATEs the RPCs and constraints raise on purpose, and what they mean to a
+// client. Beyond these, by class (statusOf): any OPxxx is a 409, and classes 22
+// (data exception) and 23 (integrity constraint violation) are the database
+// refusing the input, a 400.
 const SQLSTATE_STATUS: Record<string, [number, string]> = {
   OP001: [409, "illegal_transition"],
   OP002: [409, "not_holder"],
   OP003: [409, "conflicting_repeat"],
+  OP004: [409, "append_only"],
+  OP005: [409, "run_finished"],
   "23505": [409, "conflict"],
+  "23P01": [409, "conflict"],
   P0002: [404, "not_found"],
-  "22023": [400, "bad_request"],
-  "22P02": [400, "bad_request"],
-  "23514": [400, "bad_request"],
-  "23502": [400, "bad_request"],
-  "22001": [400, "bad_request"],
-  "22003": [400, "bad_request"],
-  "22007": [400, "bad_request"],
-  "22008": [400, "bad_request"],
   // Worth retrying as is: contention, timeouts, a database restarting.
   "40001": [503, "retry"],
   "40P01": [503, "retry"],
@@ -162,8 +160,20 @@ const CONNECTION_ERRORS = new Set([
   "ECONNRESET",
 ]);
 
+function statusOf(sqlstate: string): [number, string] | undefined {
+  const known = SQLSTATE_STATUS[sqlstate];
+  if (known) return known;
+  // The project's own class: a state the request conflicts with.
+  if (sqlstate.startsWith("OP")) return [409, "conflict"];
+  // A value the database refuses (22P05 an unsupported \u escape, 22021 a NUL
+  // byte, 22008 a date out of range, 2201B a bad regex, ...) or a row it refuses
+  // (23502, 23503, 23514, ...): the request is at fault, not the server.
+  if (sqlstate.startsWith("22") || sqlstate.startsWith("23")) return [400, "bad_request"];
+  return undefined;
+}
+
 function fromPostgres(err: postgres.PostgresError): HttpError | undefined {
-  const mapped = SQLSTATE_STATUS[err.code];
+  const mapped = statusOf(err.code);
   if (!mapped) return undefined;
   const [status, code] = mapped;
   if (status === 503) {

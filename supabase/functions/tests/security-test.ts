@@ -9,11 +9,13 @@
 import { createExecutorHandler, handler as executor } from "../executor/index.ts";
 import { createIngestHandler, handler as ingest } from "../ops-ingest/index.ts";
 import { connect } from "../_shared/db.ts";
+import { errorResponse } from "../_shared/http.ts";
 import {
   admin,
   assert,
   assertEquals,
   assertError,
+  capturingLog,
   closeClients,
   createProject,
   hold,
@@ -186,6 +188,151 @@ test("the holder cannot log to or add an artifact to its run once it finished: 4
     logs: 0,
     artifacts: 0,
   });
+});
+
+// Class 22 (data exception): the log line's zone offset +16:00 passes the
+// RPC's pattern, and PostgreSQL refuses it on the cast, with 22009 (in no list).
+test("a value the database refuses (class 22) is 400 with its SQLSTATE, not 500", async () => {
+  const { runId, holder } = await running();
+  const reply = await post(executor, "executor/logs", {
+    p_run_id: runId,
+    p_worker_id: holder,
+    p_lines: [{ seq: 1, message: "m", timestamp: "2026-02-13T10:00:00+16:00" }],
+  });
+  assertError(reply, 400);
+  assertEquals(reply.body.error.sqlstate, "22009");
+  assertEquals(reply.body.error.code, "bad_request");
+  assert(reply.body.error.message.includes("time zone"), reply.body.error.message);
+  assertEquals((await written(runId)).logs, 0);
+  assertEquals((await complete(runId, holder)).status, 200);
+});
+
+// Class 23 (integrity constraint violation): the routes check what the tables
+// check, so the test gives ops.agent_runs a rule and a unique key of its own
+// for a while, and a request breaks each of them for real.
+test("a row the database refuses (class 23) is 400 with its SQLSTATE, a duplicate key 409", async () => {
+  const tag = uid("sectest").replace("-", "_");
+  const rule = `agent_runs_${tag}_is_allowed`;
+  const index = `agent_runs_${tag}_idx`;
+  // The tag is letters, digits and "_": safe to write into DDL, which takes no parameters.
+  await sql.unsafe(
+    `alter table ops.agent_runs add constraint ${rule} check (task <> 'refused ${tag}') not valid`,
+  );
+  await sql.unsafe(
+    `create unique index ${index} on ops.agent_runs (task) where task = 'unique ${tag}'`,
+  );
+  try {
+    const refused = await post(ingest, "ops-ingest/agent-runs", {
+      runs: [{ external_id: uid("r"), agent_id: "a", task: `refused ${tag}` }],
+    });
+    assertError(refused, 400);
+    assertEquals(refused.body.error.sqlstate, "23514");
+    assertEquals(refused.body.error.message, `a value breaks the rule ${rule}`);
+
+    const first = uid("u");
+    const duplicate = await post(ingest, "ops-ingest/agent-runs", {
+      runs: [
+        { external_id: first, agent_id: "a", task: `unique ${tag}` },
+        { external_id: uid("u"), agent_id: "a", task: `unique ${tag}` },
+      ],
+    });
+    assertError(duplicate, 409);
+    assertEquals(duplicate.body.error.sqlstate, "23505");
+    const [row] = await sql`
+      select count(*)::int as n from ops.agent_runs where external_id = ${first}
+    `;
+    assertEquals(row?.n, 0, "the batch stored nothing");
+  } finally {
+    await sql.unsafe(`drop index ops.${index}`);
+    await sql.unsafe(`alter table ops.agent_runs drop constraint ${rule}`);
+  }
+});
+
+// Errors the database really raises, each turned into the response a client
+// would get: the status follows the SQLSTATE's class, not a list of codes.
+test("every SQLSTATE of class 22 and 23 is a 400 (23505 a 409), every OPxxx a 409", async () => {
+  const inTempTables = (setup: string, failing: string) => async () => {
+    await sql.begin(async (tx) => {
+      await tx.unsafe(setup);
+      await tx.unsafe(failing);
+    });
+  };
+  const cases: [string, number, () => Promise<unknown>][] = [
+    ["22P05", 400, () => sql.unsafe(`select '"a\\u0000b"'::jsonb`)],
+    ["22021", 400, () => sql`select ${"a\u0000b"}::text`],
+    ["22001", 400, () => sql.unsafe(`do $$ declare v varchar(1); begin v := 'xx'; end $$`)],
+    ["22003", 400, () => sql.unsafe(`select 2147483648::int4`)],
+    ["22007", 400, () => sql.unsafe(`select 'yesterday at noon'::timestamptz`)],
+    ["22008", 400, () => sql.unsafe(`select '2026-02-30'::date`)],
+    ["22009", 400, () => sql.unsafe(`select '2026-01-01 00:00:00+16:00'::timestamptz`)],
+    ["22012", 400, () => sql.unsafe(`select 1 / 0`)],
+    ["22023", 400, () => sql`select ops_private.check_worker_id(${"has spaces"}, true)`],
+    ["22P02", 400, () => sql.unsafe(`select 'not-a-uuid'::uuid`)],
+    ["2201B", 400, () => sql.unsafe(`select 'a' ~ '('`)],
+    [
+      "23502",
+      400,
+      inTempTables(
+        "create temp table t (a int not null) on commit drop",
+        "insert into t values (null)",
+      ),
+    ],
+    [
+      "23503",
+      400,
+      inTempTables(
+        "create temp table p (id int primary key) on commit drop; " +
+          "create temp table c (p int references p) on commit drop",
+        "insert into c values (1)",
+      ),
+    ],
+    [
+      "23514",
+      400,
+      inTempTables(
+        "create temp table t (a int constraint a_is_positive check (a > 0)) on commit drop",
+        "insert into t values (0)",
+      ),
+    ],
+    [
+      "23505",
+      409,
+      inTempTables(
+        "create temp table t (a int unique) on commit drop",
+        "insert into t values (1), (1)",
+      ),
+    ],
+    ...["OP001", "OP002", "OP003", "OP004", "OP005", "OP999"].map((code) =>
+      [
+        code,
+        409,
+        () =>
+          sql.unsafe(`do $$ begin raise exception 'run is done' using errcode = '${code}'; end $$`),
+      ] as [string, number, () => Promise<unknown>]
+    ),
+  ];
+  for (const [sqlstate, status, provoke] of cases) {
+    let error: unknown;
+    try {
+      await provoke();
+    } catch (err) {
+      error = err;
+    }
+    assertEquals((error as { code?: string })?.code, sqlstate, `the database raised ${error}`);
+    const res = errorResponse(error, "request-1");
+    const body = await res.json();
+    assertEquals([res.status, body.error.sqlstate], [status, sqlstate], JSON.stringify(body));
+  }
+  // What a request cannot cause stays a 500 that says nothing.
+  let fault: unknown;
+  try {
+    await sql.unsafe(`select * from ops.no_such_table`);
+  } catch (err) {
+    fault = err;
+  }
+  const [res] = await capturingLog(() => Promise.resolve(errorResponse(fault, "request-2")));
+  assertEquals(res.status, 500);
+  assertEquals((await res.json()).error.message, "unexpected error");
 });
 
 test("close clients", async () => {
