@@ -10,7 +10,7 @@
 
 import postgres from "postgres";
 import { ConfigError, sharedClient, type Sql } from "./db.ts";
-import { ValidationError } from "./validate.ts";
+import { checkStorable, ValidationError } from "./validate.ts";
 
 export class HttpError extends Error {
   constructor(
@@ -284,6 +284,7 @@ export function createHandler(
         }, { allow: "POST", "x-request-id": requestId });
       }
       const body = await readJson(req, options.maxBodyBytes);
+      checkStorable(body);
       const result = await route({ body, sql: options.sql ?? sharedClient(), requestId });
       return json(200, result, { "x-request-id": requestId });
     } catch (err) {

@@ -180,3 +180,75 @@ function acceptsUndefined(check: Check<unknown>, path: string): boolean {
     return false;
   }
 }
+
+// -- what no column can hold ---------------------------------------------------------
+
+/** Deeper bodies are refused: PostgreSQL's JSON parser gives up far deeper, as a 500. */
+export const MAX_JSON_DEPTH = 64;
+
+interface Node {
+  value: unknown;
+  parent: Node | null;
+  key: string | number;
+  depth: number;
+}
+
+// The path of a node as the other checks name fields: p_lines[3].message, or
+// p_metadata["odd key"] for a key that is not a plain name.
+function pathOf(node: Node): string {
+  const parts: string[] = [];
+  for (let n: Node | null = node; n && n.parent; n = n.parent) {
+    if (typeof n.key === "number") parts.push(`[${n.key}]`);
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(n.key)) {
+      parts.push(n.parent.parent ? `.${n.key}` : n.key);
+    } else parts.push(`[${JSON.stringify(n.key)}]`);
+  }
+  return parts.length ? parts.reverse().join("") : "body";
+}
+
+function storableText(text: string): string | undefined {
+  if (text.includes("\u0000")) return "must not contain the NUL character \\u0000";
+  if (!text.isWellFormed()) return "must be valid Unicode (it holds a lone surrogate)";
+  return undefined;
+}
+
+/**
+ * Refuse, naming the JSON path, what no column can store wherever it is in a
+ * body: a NUL character (PostgreSQL's text and jsonb cannot hold U+0000), a lone
+ * UTF-16 surrogate (not Unicode), in a value or a key, and nesting deeper than
+ * MAX_JSON_DEPTH. Walks the body without recursion, first to last.
+ */
+export function checkStorable(body: unknown): void {
+  const stack: Node[] = [{ value: body, parent: null, key: "", depth: 0 }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const { value } = node;
+    if (typeof value === "string") {
+      const problem = storableText(value);
+      if (problem) throw new ValidationError(pathOf(node), `${pathOf(node)} ${problem}`);
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (node.depth >= MAX_JSON_DEPTH) {
+      const path = pathOf(node);
+      throw new ValidationError(path, `${path} nests more than ${MAX_JSON_DEPTH} levels deep`);
+    }
+    const children: Node[] = [];
+    if (Array.isArray(value)) {
+      value.forEach((v, i) =>
+        children.push({ value: v, parent: node, key: i, depth: node.depth + 1 })
+      );
+    } else {
+      for (const [key, v] of Object.entries(value)) {
+        const child = { value: v, parent: node, key, depth: node.depth + 1 };
+        const problem = storableText(key);
+        if (problem) {
+          const path = pathOf(child);
+          throw new ValidationError(path, `${path}: the key ${problem}`);
+        }
+        children.push(child);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+}

@@ -190,6 +190,85 @@ test("the holder cannot log to or add an artifact to its run once it finished: 4
   });
 });
 
+test("a NUL character or a lone surrogate anywhere in a body is 400 naming its JSON path", async () => {
+  const { runId, holder } = await running();
+  const line = (message: string) => ({ seq: 9, message });
+  const lines = (bad: Record<string, unknown>) => [line("a"), line("b"), line("c"), bad];
+  const cases: [Handler, string, unknown, string][] = [
+    [executor, "executor/logs", {
+      p_run_id: runId,
+      p_worker_id: holder,
+      p_lines: lines({ seq: 4, message: "nul \u0000 here" }),
+    }, "p_lines[3].message"],
+    [ingest, "ops-ingest/run-logs", {
+      p_run_id: runId,
+      p_worker_id: holder,
+      p_lines: lines({ seq: 4, message: "\u0000" }),
+    }, "p_lines[3].message"],
+    [executor, "executor/logs", {
+      p_run_id: runId,
+      p_worker_id: holder,
+      p_lines: [{ seq: 1, message: "m", metadata: { ["key\u0000"]: 1 } }],
+    }, 'p_lines[0].metadata["key\\u0000"]'],
+    [executor, "executor/logs", {
+      p_run_id: runId,
+      p_worker_id: holder,
+      p_lines: [{ seq: 1, message: "half of an emoji \ud83d" }],
+    }, "p_lines[0].message"],
+    [executor, "executor/complete", {
+      p_run_id: runId,
+      p_worker_id: holder,
+      p_exit_code: 1,
+      p_error_message: "boom\u0000",
+    }, "p_error_message"],
+    [executor, "executor/heartbeat", { p_run_id: runId, p_worker_id: "w\u0000" }, "p_worker_id"],
+    [ingest, "ops-ingest/agent-runs", {
+      runs: [{ external_id: uid("nul"), agent_id: "a", task: "t\u0000" }],
+    }, "runs[0].task"],
+  ];
+  for (const [handler, path, body, field] of cases) {
+    const reply = await post(handler, path, body);
+    assertError(reply, 400, field);
+    const message: string = reply.body.error.message;
+    assert(message.includes("\\u0000") || message.includes("Unicode"), message);
+  }
+  assertEquals(await written(runId), {
+    status: "running",
+    worker_id: holder,
+    logs: 0,
+    artifacts: 0,
+  });
+  assertEquals((await complete(runId, holder)).status, 200);
+});
+
+test("a body nested deeper than 64 levels is 400 naming where, not a database failure", async () => {
+  const { runId, holder } = await running();
+  const nest = (levels: number) => {
+    let value: unknown = "leaf";
+    for (let i = 0; i < levels; i++) value = [value];
+    return { a: value };
+  };
+  // 60 KB of JSON, within a line's 64 KB, and deeper than PostgreSQL's parser
+  // goes before "stack depth limit exceeded" (54001).
+  const deep = await post(executor, "executor/logs", {
+    p_run_id: runId,
+    p_worker_id: holder,
+    p_lines: [{ seq: 1, message: "m", metadata: nest(30_000) }],
+  });
+  assertError(deep, 400);
+  assert(deep.body.error.field.startsWith("p_lines[0].metadata.a[0][0]"), deep.body.error.field);
+  assert(deep.body.error.field.length <= 250);
+  assert(deep.body.error.message.includes("64"), deep.body.error.message);
+
+  const fine = await post(executor, "executor/logs", {
+    p_run_id: runId,
+    p_worker_id: holder,
+    p_lines: [{ seq: 1, message: "m", metadata: nest(20) }],
+  });
+  assertEquals(fine.status, 200, JSON.stringify(fine.body));
+  assertEquals((await complete(runId, holder)).status, 200);
+});
+
 // Class 22 (data exception): the log line's zone offset +16:00 passes the
 // RPC's pattern, and PostgreSQL refuses it on the cast, with 22009 (in no list).
 test("a value the database refuses (class 22) is 400 with its SQLSTATE, not 500", async () => {
