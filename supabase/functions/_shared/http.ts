@@ -6,11 +6,12 @@
 //   {"error": {"status": 409, "code": "conflict", "message": "...", "sqlstate": "OP001",
 //              "field": "p_run_id", "hint": "..."}, "request_id": "..."}
 // A 500 carries only a generic message and the request id; the details go to
-// the function's log under that id.
+// the function's log under that id. No message quotes more than MAX_QUOTED
+// characters of a value, nor runs past MAX_MESSAGE characters.
 
 import postgres from "postgres";
 import { ConfigError, sharedClient, type Sql } from "./db.ts";
-import { checkStorable, ValidationError } from "./validate.ts";
+import { boundText, checkStorable, MAX_QUOTED, shorten, ValidationError } from "./validate.ts";
 
 export class HttpError extends Error {
   constructor(
@@ -182,6 +183,7 @@ function fromPostgres(err: postgres.PostgresError): HttpError | undefined {
     });
   }
   // A constraint message names the table; the constraint's name states the rule.
+  // The message only: its DETAIL quotes the whole failing row or key.
   const message = err.code === "23514" && err.constraint_name
     ? `a value breaks the rule ${err.constraint_name}`
     : err.message;
@@ -192,6 +194,19 @@ function fromPostgres(err: postgres.PostgresError): HttpError | undefined {
     field: err.column_name || named,
     hint: err.hint || undefined,
   });
+}
+
+// Every message, hint and field a client gets is bounded, whoever wrote it.
+function bounded(http: HttpError): Record<string, unknown> {
+  const { field, sqlstate, hint } = http.details;
+  return {
+    status: http.status,
+    code: http.code,
+    message: boundText(http.message),
+    ...(field !== undefined ? { field: shorten(field, MAX_QUOTED) } : {}),
+    ...(sqlstate !== undefined ? { sqlstate } : {}),
+    ...(hint !== undefined ? { hint: boundText(hint) } : {}),
+  };
 }
 
 /** The response for any error; logs what the client is not told. */
@@ -209,7 +224,7 @@ export function errorResponse(err: unknown, requestId: string): Response {
     console.error(JSON.stringify({
       request_id: requestId,
       error: err instanceof Error ? err.name : typeof err,
-      message: err instanceof Error ? err.message : String(err),
+      message: boundText(err instanceof Error ? err.message : String(err), 4000),
       sqlstate: (err as { code?: string })?.code,
       config: err instanceof ConfigError,
     }));
@@ -223,10 +238,7 @@ export function errorResponse(err: unknown, requestId: string): Response {
   const headers: Record<string, string> = { "x-request-id": requestId };
   if (http.status === 401) headers["www-authenticate"] = 'Bearer realm="odooops"';
   if (http.status === 503) headers["retry-after"] = "1";
-  return json(http.status, {
-    error: { status: http.status, code: http.code, message: http.message, ...http.details },
-    request_id: requestId,
-  }, headers);
+  return json(http.status, { error: bounded(http), request_id: requestId }, headers);
 }
 
 // -- handler -----------------------------------------------------------------------

@@ -33,6 +33,42 @@ export function describe(value: unknown): string {
   return String(value);
 }
 
+// -- bounds on what an error quotes --------------------------------------------------
+
+/** The most of one value an error message quotes. */
+export const MAX_QUOTED = 200;
+/** The longest error message (or hint) returned to a client. */
+export const MAX_MESSAGE = 1000;
+
+/** `text` itself when short, else its first `keep` characters and how many were cut. */
+export function shorten(text: string, keep = MAX_QUOTED): string {
+  return text.length <= keep ? text : `${text.slice(0, keep)}... (${text.length - keep} more)`;
+}
+
+// A quoted value: 'it''s' as quote_literal writes it, "a\"b" as JSON and
+// PostgreSQL's input errors write it; else any run of non-blank characters.
+const VALUE = /'(?:[^']|'')*'|"(?:[^"\\]|\\[\s\S])*"|\S+/g;
+
+/**
+ * A message fit to return: every quoted value and every unbroken run of
+ * characters keeps at most MAX_QUOTED characters, and the whole at most `max`.
+ * Messages name the value at fault; a 1 MB value must not come back as a 1 MB
+ * error (the database's messages quote the whole value, and its DETAIL the whole
+ * row: that one is never returned at all).
+ */
+export function boundText(text: string, max = MAX_MESSAGE): string {
+  // Nothing past this can survive the cut below; it also bounds the regex's work.
+  const head = text.length > 4 * max ? text.slice(0, 4 * max) : text;
+  const bounded = head.replace(VALUE, (token) => {
+    if (token.length <= MAX_QUOTED + 2) return token;
+    const quote = token[0] === "'" || token[0] === '"' ? token[0] : "";
+    const closed = quote !== "" && token.length > 1 && token.endsWith(quote);
+    const inner = quote === "" ? token : token.slice(1, closed ? -1 : undefined);
+    return `${quote}${shorten(inner)}${closed ? quote : ""}`;
+  });
+  return shorten(bounded, max);
+}
+
 function fail(path: string, expected: string, value: unknown): never {
   throw new ValidationError(path, `${path} must be ${expected}, got ${describe(value)}`);
 }
@@ -153,9 +189,10 @@ export function object<S extends Shape>(shape: S): Check<Flatten<ObjectOf<S>>> {
     const prefix = path === "body" ? "" : `${path}.`;
     for (const key of Object.keys(input)) {
       if (!Object.hasOwn(shape, key)) {
+        const field = `${prefix}${shorten(key)}`;
         throw new ValidationError(
-          `${prefix}${key}`,
-          `${prefix}${key} is not a known field (known: ${Object.keys(shape).join(", ")})`,
+          field,
+          `${field} is not a known field (known: ${Object.keys(shape).join(", ")})`,
         );
       }
     }
@@ -201,7 +238,7 @@ function pathOf(node: Node): string {
     if (typeof n.key === "number") parts.push(`[${n.key}]`);
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(n.key)) {
       parts.push(n.parent.parent ? `.${n.key}` : n.key);
-    } else parts.push(`[${JSON.stringify(n.key)}]`);
+    } else parts.push(`[${JSON.stringify(shorten(n.key))}]`);
   }
   return parts.length ? parts.reverse().join("") : "body";
 }

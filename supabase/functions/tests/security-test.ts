@@ -28,6 +28,9 @@ import {
 
 const sql = admin();
 const SHA = "b".repeat(64);
+const MB = 1_000_000;
+// A log line may be at most 64 KB of JSON; as much of it can reach the database.
+const LINE_VALUE = 60_000;
 
 type Handler = (req: Request) => Promise<Response>;
 type FunctionName = "executor" | "ops-ingest";
@@ -412,6 +415,88 @@ test("every SQLSTATE of class 22 and 23 is a 400 (23505 a 409), every OPxxx a 40
   const [res] = await capturingLog(() => Promise.resolve(errorResponse(fault, "request-2")));
   assertEquals(res.status, 500);
   assertEquals((await res.json()).error.message, "unexpected error");
+});
+
+test("a megabyte value comes back as at most 200 characters of it, in any error", async () => {
+  const { runId, holder } = await running();
+  const logs = (line: Record<string, unknown>) => ({
+    p_run_id: runId,
+    p_worker_id: holder,
+    p_lines: [{ seq: 1, message: "m", ...line }],
+  });
+  const cases: [Handler, string, unknown, number, string | undefined][] = [
+    [executor, "executor/claim", { p_worker_id: "w".repeat(MB) }, 400, "p_worker_id"],
+    [
+      executor,
+      "executor/heartbeat",
+      {
+        p_run_id: runId,
+        p_worker_id: "w".repeat(MB),
+      },
+      400,
+      "p_worker_id",
+    ],
+    [
+      executor,
+      "executor/artifacts",
+      {
+        p_run_id: runId,
+        p_worker_id: holder,
+        p_artifact_key: "k".repeat(MB),
+        p_s3_url: "s3://odooops-artifacts/k",
+        p_sha256: SHA,
+        p_size_bytes: 1,
+      },
+      400,
+      "p_artifact_key",
+    ],
+    // Refused by the database, whose messages quote the whole value.
+    [executor, "executor/logs", logs({ level: "x".repeat(LINE_VALUE) }), 400, "p_lines[0].level"],
+    [
+      executor,
+      "executor/logs",
+      logs({ stream: "a b ".repeat(LINE_VALUE / 4) }),
+      400,
+      "p_lines[0].stream",
+    ],
+    [executor, "executor/logs", logs({ seq: "9".repeat(LINE_VALUE) }), 400, "p_lines[0].seq"],
+    [
+      executor,
+      "executor/logs",
+      logs({ timestamp: "2".repeat(LINE_VALUE) }),
+      400,
+      "p_lines[0].timestamp",
+    ],
+    [
+      ingest,
+      "ops-ingest/agent-runs",
+      {
+        runs: [{ external_id: "e".repeat(MB), agent_id: "a", task: "t" }],
+      },
+      400,
+      "runs[0].external_id",
+    ],
+    // Names the client chose: an unknown field, a route.
+    [executor, "executor/claim", { p_worker_id: holder, ["k".repeat(MB)]: 1 }, 400, undefined],
+    [executor, `executor/${"x".repeat(100_000)}`, {}, 404, undefined],
+  ];
+  for (const [handler, path, body, status, field] of cases) {
+    const reply = await post(handler, path, body);
+    assertError(reply, status, field);
+    const size = JSON.stringify(reply.body).length;
+    assert(size < 2048, `${path.slice(0, 30)}: an error body of ${size} characters`);
+    const longest = Math.max(
+      ...JSON.stringify(reply.body).split(/[\s"']/).map((part) => part.length),
+    );
+    assert(longest <= 250, `${path.slice(0, 30)}: a run of ${longest} characters`);
+  }
+  assertEquals(await written(runId), {
+    status: "running",
+    worker_id: holder,
+    logs: 0,
+    artifacts: 0,
+  });
+  assertEquals((await complete(runId, holder)).status, 200);
 });
 
 test("close clients", async () => {
