@@ -112,10 +112,23 @@ export const uuid: Check<string> = (value, path) => {
 };
 
 // RFC 3339 with a zone, as PostgreSQL's timestamptz input and JSON clients agree on it.
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-](\d{2})(:?\d{2})?)$/i;
+
+// Date.parse takes what PostgreSQL refuses: February 30 (rolled over to March),
+// year 0, and zone offsets beyond the 15:59 PostgreSQL accepts.
+function isTimestamp(value: string): boolean {
+  const m = TIMESTAMP.exec(value);
+  if (!m || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day &&
+    Number(m[6] ?? 0) <= 15;
+}
 
 export const timestamp: Check<string> = (value, path) => {
-  if (typeof value !== "string" || !TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) {
+  if (typeof value !== "string" || !isTimestamp(value)) {
     fail(path, "an RFC 3339 timestamp with a time zone (2026-02-13T10:00:00Z)", value);
   }
   return value;

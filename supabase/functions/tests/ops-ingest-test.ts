@@ -137,6 +137,30 @@ test("bad agent batches are 400 naming the field", async () => {
       { runs: [{ external_id: "x", agent_id: "a", task: "t", started_at: "yesterday" }] },
       "runs[0].started_at",
     ],
+    // Times Date.parse takes and PostgreSQL refuses (22008, 22009): named here, not by the database.
+    [
+      {
+        runs: [{ external_id: "x", agent_id: "a", task: "t", started_at: "2026-02-30T10:00:00Z" }],
+      },
+      "runs[0].started_at",
+    ],
+    [
+      {
+        runs: [{ external_id: "x", agent_id: "a", task: "t", started_at: "0000-06-01T10:00:00Z" }],
+      },
+      "runs[0].started_at",
+    ],
+    [
+      {
+        runs: [{
+          external_id: "x",
+          agent_id: "a",
+          task: "t",
+          finished_at: "2026-01-01T10:00:00+16:00",
+        }],
+      },
+      "runs[0].finished_at",
+    ],
     [
       { events: [{ external_id: "e", run_external_id: "r", event_type: "m", payload: [] }] },
       "events[0].payload",
