@@ -6,11 +6,12 @@
 //   {"error": {"status": 409, "code": "conflict", "message": "...", "sqlstate": "OP001",
 //              "field": "p_run_id", "hint": "..."}, "request_id": "..."}
 // A 500 carries only a generic message and the request id; the details go to
-// the function's log under that id.
+// the function's log under that id. No message quotes more than MAX_QUOTED
+// characters of a value, nor runs past MAX_MESSAGE characters.
 
 import postgres from "postgres";
 import { ConfigError, sharedClient, type Sql } from "./db.ts";
-import { ValidationError } from "./validate.ts";
+import { boundText, checkStorable, MAX_QUOTED, shorten, ValidationError } from "./validate.ts";
 
 export class HttpError extends Error {
   constructor(
@@ -127,21 +128,19 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
 
 // -- errors ------------------------------------------------------------------------
 
-// SQLSTATEs the RPCs and constraints raise on purpose, and what they mean to a client.
+// SQLSTATEs the RPCs and constraints raise on purpose, and what they mean to a
+// client. Beyond these, by class (statusOf): any OPxxx is a 409, and classes 22
+// (data exception) and 23 (integrity constraint violation) are the database
+// refusing the input, a 400.
 const SQLSTATE_STATUS: Record<string, [number, string]> = {
   OP001: [409, "illegal_transition"],
   OP002: [409, "not_holder"],
   OP003: [409, "conflicting_repeat"],
+  OP004: [409, "append_only"],
+  OP005: [409, "run_finished"],
   "23505": [409, "conflict"],
+  "23P01": [409, "conflict"],
   P0002: [404, "not_found"],
-  "22023": [400, "bad_request"],
-  "22P02": [400, "bad_request"],
-  "23514": [400, "bad_request"],
-  "23502": [400, "bad_request"],
-  "22001": [400, "bad_request"],
-  "22003": [400, "bad_request"],
-  "22007": [400, "bad_request"],
-  "22008": [400, "bad_request"],
   // Worth retrying as is: contention, timeouts, a database restarting.
   "40001": [503, "retry"],
   "40P01": [503, "retry"],
@@ -162,8 +161,20 @@ const CONNECTION_ERRORS = new Set([
   "ECONNRESET",
 ]);
 
+function statusOf(sqlstate: string): [number, string] | undefined {
+  const known = SQLSTATE_STATUS[sqlstate];
+  if (known) return known;
+  // The project's own class: a state the request conflicts with.
+  if (sqlstate.startsWith("OP")) return [409, "conflict"];
+  // A value the database refuses (22P05 an unsupported \u escape, 22021 a NUL
+  // byte, 22008 a date out of range, 2201B a bad regex, ...) or a row it refuses
+  // (23502, 23503, 23514, ...): the request is at fault, not the server.
+  if (sqlstate.startsWith("22") || sqlstate.startsWith("23")) return [400, "bad_request"];
+  return undefined;
+}
+
 function fromPostgres(err: postgres.PostgresError): HttpError | undefined {
-  const mapped = SQLSTATE_STATUS[err.code];
+  const mapped = statusOf(err.code);
   if (!mapped) return undefined;
   const [status, code] = mapped;
   if (status === 503) {
@@ -172,6 +183,7 @@ function fromPostgres(err: postgres.PostgresError): HttpError | undefined {
     });
   }
   // A constraint message names the table; the constraint's name states the rule.
+  // The message only: its DETAIL quotes the whole failing row or key.
   const message = err.code === "23514" && err.constraint_name
     ? `a value breaks the rule ${err.constraint_name}`
     : err.message;
@@ -182,6 +194,19 @@ function fromPostgres(err: postgres.PostgresError): HttpError | undefined {
     field: err.column_name || named,
     hint: err.hint || undefined,
   });
+}
+
+// Every message, hint and field a client gets is bounded, whoever wrote it.
+function bounded(http: HttpError): Record<string, unknown> {
+  const { field, sqlstate, hint } = http.details;
+  return {
+    status: http.status,
+    code: http.code,
+    message: boundText(http.message),
+    ...(field !== undefined ? { field: shorten(field, MAX_QUOTED) } : {}),
+    ...(sqlstate !== undefined ? { sqlstate } : {}),
+    ...(hint !== undefined ? { hint: boundText(hint) } : {}),
+  };
 }
 
 /** The response for any error; logs what the client is not told. */
@@ -199,7 +224,7 @@ export function errorResponse(err: unknown, requestId: string): Response {
     console.error(JSON.stringify({
       request_id: requestId,
       error: err instanceof Error ? err.name : typeof err,
-      message: err instanceof Error ? err.message : String(err),
+      message: boundText(err instanceof Error ? err.message : String(err), 4000),
       sqlstate: (err as { code?: string })?.code,
       config: err instanceof ConfigError,
     }));
@@ -213,10 +238,7 @@ export function errorResponse(err: unknown, requestId: string): Response {
   const headers: Record<string, string> = { "x-request-id": requestId };
   if (http.status === 401) headers["www-authenticate"] = 'Bearer realm="odooops"';
   if (http.status === 503) headers["retry-after"] = "1";
-  return json(http.status, {
-    error: { status: http.status, code: http.code, message: http.message, ...http.details },
-    request_id: requestId,
-  }, headers);
+  return json(http.status, { error: bounded(http), request_id: requestId }, headers);
 }
 
 // -- handler -----------------------------------------------------------------------
@@ -274,6 +296,7 @@ export function createHandler(
         }, { allow: "POST", "x-request-id": requestId });
       }
       const body = await readJson(req, options.maxBodyBytes);
+      checkStorable(body);
       const result = await route({ body, sql: options.sql ?? sharedClient(), requestId });
       return json(200, result, { "x-request-id": requestId });
     } catch (err) {

@@ -21,14 +21,52 @@ export type Check<T> = (value: unknown, path: string) => T;
 /** The type a check returns. */
 export type Checked<C> = C extends Check<infer T> ? T : never;
 
-function describe(value: unknown): string {
+/** How an error message shows a value: short strings quoted, long ones by length. */
+export function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") {
     return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   }
   if (typeof value === "object") return "an object";
   return String(value);
+}
+
+// -- bounds on what an error quotes --------------------------------------------------
+
+/** The most of one value an error message quotes. */
+export const MAX_QUOTED = 200;
+/** The longest error message (or hint) returned to a client. */
+export const MAX_MESSAGE = 1000;
+
+/** `text` itself when short, else its first `keep` characters and how many were cut. */
+export function shorten(text: string, keep = MAX_QUOTED): string {
+  return text.length <= keep ? text : `${text.slice(0, keep)}... (${text.length - keep} more)`;
+}
+
+// A quoted value: 'it''s' as quote_literal writes it, "a\"b" as JSON and
+// PostgreSQL's input errors write it; else any run of non-blank characters.
+const VALUE = /'(?:[^']|'')*'|"(?:[^"\\]|\\[\s\S])*"|\S+/g;
+
+/**
+ * A message fit to return: every quoted value and every unbroken run of
+ * characters keeps at most MAX_QUOTED characters, and the whole at most `max`.
+ * Messages name the value at fault; a 1 MB value must not come back as a 1 MB
+ * error (the database's messages quote the whole value, and its DETAIL the whole
+ * row: that one is never returned at all).
+ */
+export function boundText(text: string, max = MAX_MESSAGE): string {
+  // Nothing past this can survive the cut below; it also bounds the regex's work.
+  const head = text.length > 4 * max ? text.slice(0, 4 * max) : text;
+  const bounded = head.replace(VALUE, (token) => {
+    if (token.length <= MAX_QUOTED + 2) return token;
+    const quote = token[0] === "'" || token[0] === '"' ? token[0] : "";
+    const closed = quote !== "" && token.length > 1 && token.endsWith(quote);
+    const inner = quote === "" ? token : token.slice(1, closed ? -1 : undefined);
+    return `${quote}${shorten(inner)}${closed ? quote : ""}`;
+  });
+  return shorten(bounded, max);
 }
 
 function fail(path: string, expected: string, value: unknown): never {
@@ -74,10 +112,23 @@ export const uuid: Check<string> = (value, path) => {
 };
 
 // RFC 3339 with a zone, as PostgreSQL's timestamptz input and JSON clients agree on it.
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-](\d{2})(:?\d{2})?)$/i;
+
+// Date.parse takes what PostgreSQL refuses: February 30 (rolled over to March),
+// year 0, and zone offsets beyond the 15:59 PostgreSQL accepts.
+function isTimestamp(value: string): boolean {
+  const m = TIMESTAMP.exec(value);
+  if (!m || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day &&
+    Number(m[6] ?? 0) <= 15;
+}
 
 export const timestamp: Check<string> = (value, path) => {
-  if (typeof value !== "string" || !TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) {
+  if (typeof value !== "string" || !isTimestamp(value)) {
     fail(path, "an RFC 3339 timestamp with a time zone (2026-02-13T10:00:00Z)", value);
   }
   return value;
@@ -151,9 +202,10 @@ export function object<S extends Shape>(shape: S): Check<Flatten<ObjectOf<S>>> {
     const prefix = path === "body" ? "" : `${path}.`;
     for (const key of Object.keys(input)) {
       if (!Object.hasOwn(shape, key)) {
+        const field = `${prefix}${shorten(key)}`;
         throw new ValidationError(
-          `${prefix}${key}`,
-          `${prefix}${key} is not a known field (known: ${Object.keys(shape).join(", ")})`,
+          field,
+          `${field} is not a known field (known: ${Object.keys(shape).join(", ")})`,
         );
       }
     }
@@ -176,5 +228,77 @@ function acceptsUndefined(check: Check<unknown>, path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+// -- what no column can hold ---------------------------------------------------------
+
+/** Deeper bodies are refused: PostgreSQL's JSON parser gives up far deeper, as a 500. */
+export const MAX_JSON_DEPTH = 64;
+
+interface Node {
+  value: unknown;
+  parent: Node | null;
+  key: string | number;
+  depth: number;
+}
+
+// The path of a node as the other checks name fields: p_lines[3].message, or
+// p_metadata["odd key"] for a key that is not a plain name.
+function pathOf(node: Node): string {
+  const parts: string[] = [];
+  for (let n: Node | null = node; n && n.parent; n = n.parent) {
+    if (typeof n.key === "number") parts.push(`[${n.key}]`);
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(n.key)) {
+      parts.push(n.parent.parent ? `.${n.key}` : n.key);
+    } else parts.push(`[${JSON.stringify(shorten(n.key))}]`);
+  }
+  return parts.length ? parts.reverse().join("") : "body";
+}
+
+function storableText(text: string): string | undefined {
+  if (text.includes("\u0000")) return "must not contain the NUL character \\u0000";
+  if (!text.isWellFormed()) return "must be valid Unicode (it holds a lone surrogate)";
+  return undefined;
+}
+
+/**
+ * Refuse, naming the JSON path, what no column can store wherever it is in a
+ * body: a NUL character (PostgreSQL's text and jsonb cannot hold U+0000), a lone
+ * UTF-16 surrogate (not Unicode), in a value or a key, and nesting deeper than
+ * MAX_JSON_DEPTH. Walks the body without recursion, first to last.
+ */
+export function checkStorable(body: unknown): void {
+  const stack: Node[] = [{ value: body, parent: null, key: "", depth: 0 }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const { value } = node;
+    if (typeof value === "string") {
+      const problem = storableText(value);
+      if (problem) throw new ValidationError(pathOf(node), `${pathOf(node)} ${problem}`);
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (node.depth >= MAX_JSON_DEPTH) {
+      const path = pathOf(node);
+      throw new ValidationError(path, `${path} nests more than ${MAX_JSON_DEPTH} levels deep`);
+    }
+    const children: Node[] = [];
+    if (Array.isArray(value)) {
+      value.forEach((v, i) =>
+        children.push({ value: v, parent: node, key: i, depth: node.depth + 1 })
+      );
+    } else {
+      for (const [key, v] of Object.entries(value)) {
+        const child = { value: v, parent: node, key, depth: node.depth + 1 };
+        const problem = storableText(key);
+        if (problem) {
+          const path = pathOf(child);
+          throw new ValidationError(path, `${path}: the key ${problem}`);
+        }
+        children.push(child);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
 }

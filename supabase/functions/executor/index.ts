@@ -12,6 +12,8 @@
 //
 // The RPCs enforce the state machine and fencing (a worker only writes to a
 // run it holds); their SQLSTATEs become 404, 409 and 400 (see _shared/http.ts).
+// They fence only when given a worker id, so every route that writes to a run
+// requires p_worker_id (400 without it, before any database call).
 
 import { rpc, type RpcArgs, transaction } from "../_shared/db.ts";
 import { createHandler, type HandlerOptions } from "../_shared/http.ts";
@@ -53,7 +55,7 @@ const completeBody = object({
   p_run_id: uuid,
   p_exit_code: int4,
   p_error_message: optional(string({ min: 0, max: 100_000 })),
-  p_worker_id: optional(workerId),
+  p_worker_id: workerId,
 }) satisfies Check<RpcArgs<"complete_workflow_run">>;
 
 const requeueBody = object({
@@ -70,7 +72,7 @@ const artifactBody = object({
   p_size_bytes: integer({ min: 0 }),
   p_content_type: optional(string({ max: 255 })),
   p_metadata: optional(jsonObject()),
-  p_worker_id: optional(workerId),
+  p_worker_id: workerId,
 }) satisfies Check<RpcArgs<"add_run_artifact">>;
 
 export function createExecutorHandler(

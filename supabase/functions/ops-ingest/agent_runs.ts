@@ -17,6 +17,7 @@ import {
   object,
   oneOf,
   optional,
+  shorten,
   string,
   timestamp,
   ValidationError,
@@ -75,7 +76,8 @@ const LAYOUTS: Record<string, Tables> = {
   original: { runs: "ops.runs", events: "ops.run_events" },
 };
 
-const quote = (value: unknown): string => JSON.stringify(value);
+// At most MAX_QUOTED characters of a value: stored ids may predate the bounds.
+const quote = (value: unknown): string => JSON.stringify(shorten(String(value)));
 
 function unique(items: { external_id: string }[], path: string): void {
   const seen = new Map<string, number>();

@@ -2,8 +2,8 @@
 //
 //   POST /ops-ingest/agent-runs  {"runs": [...], "events": [...]}
 //        agent runs and their events, idempotent on each item's external_id
-//   POST /ops-ingest/run-logs    {"p_run_id", "p_lines": [...], "p_worker_id"?}
-//        a batch of run log lines, through ops.append_run_logs
+//   POST /ops-ingest/run-logs    {"p_run_id", "p_lines": [...], "p_worker_id"}
+//        a batch of run log lines of a run the worker holds, through ops.append_run_logs
 //
 // Every request: Authorization: Bearer <service-role key or runner token>,
 // a JSON body of at most MAX_BODY_BYTES, one transaction (all rows or none).

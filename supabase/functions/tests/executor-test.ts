@@ -165,7 +165,11 @@ test("an illegal transition, a fenced-off worker and a conflicting repeat are 40
   await claimOwn(holder, runId);
 
   // Completing a run that was claimed but never started: claimed -> succeeded is not allowed.
-  const early = await post(handler, "executor/complete", { p_run_id: runId, p_exit_code: 0 });
+  const early = await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: holder,
+    p_exit_code: 0,
+  });
   assertError(early, 409);
   assertEquals(early.body.error.sqlstate, "OP001");
   assertEquals(early.body.error.code, "illegal_transition");
@@ -213,7 +217,10 @@ test("a bad parameter is 400 naming it, whether the function or the RPC refuses 
   assertError(rule, 400, "p_worker_id");
   assertEquals(rule.body.error.sqlstate, "22023");
 
-  const missing = await post(handler, "executor/complete", { p_run_id: crypto.randomUUID() });
+  const missing = await post(handler, "executor/complete", {
+    p_run_id: crypto.randomUUID(),
+    p_worker_id: "runner-1",
+  });
   assertError(missing, 400, "p_exit_code");
   assert(missing.body.error.message.includes("required"));
 });

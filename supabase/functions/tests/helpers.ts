@@ -9,7 +9,7 @@
 //   SUPABASE_SERVICE_ROLE_KEY, ODOOOPS_RUNNER_TOKEN   throwaway secrets
 
 import { deepStrictEqual, ok } from "node:assert/strict";
-import { connect, type Sql } from "../_shared/db.ts";
+import { connect, type Sql, type Tx } from "../_shared/db.ts";
 
 export function assert(value: unknown, message?: string): asserts value {
   ok(value, message);
@@ -138,22 +138,37 @@ export async function createProject(sql: Sql): Promise<Queue> {
  * Queue a run at the highest priority, through ops.enqueue_run as service_role,
  * so that the next claim takes it. Tests leave no run queued at this priority.
  */
-export async function enqueue(
-  sql: Sql,
-  queue: Queue,
-  options: { parked?: boolean } = {},
-): Promise<string> {
-  // A parked run is never due: a target for logs that no claim will take.
-  const [run] = await sql.begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true)`;
-    return await tx`
+export async function enqueue(sql: Sql, queue: Queue): Promise<string> {
+  const [run] = await asService(sql, (tx) =>
+    tx`
       select (ops.enqueue_run(
         p_project_slug => ${queue.slug}, p_workflow_name => ${queue.workflow},
-        p_branch => 'main', p_commit_sha => 'abcdef1',
-        p_priority => ${options.parked ? -1000 : 1000},
-        p_run_after => ${options.parked ? tx`'infinity'::timestamptz` : tx`now()`}
+        p_branch => 'main', p_commit_sha => 'abcdef1', p_priority => 1000
       )).id
-    `;
-  });
+    `);
   return run!.id as string;
+}
+
+/** Run `fn` in a transaction as service_role, the role the worker RPCs are granted to. */
+export async function asService<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const result = await sql.begin(async (tx) => {
+    await tx`select set_config('role', 'service_role', true)`;
+    return await fn(tx);
+  });
+  return result as T;
+}
+
+/**
+ * Queue a run and claim it for `worker` with an hour's lease, so that no
+ * recovery hands it to another claim while the tests run; returns its id.
+ */
+export async function hold(sql: Sql, queue: Queue, worker: string): Promise<string> {
+  const runId = await enqueue(sql, queue);
+  const [claimed] = await asService(
+    sql,
+    (tx) =>
+      tx`select id from ops.claim_next_run(p_worker_id => ${worker}, p_lease_seconds => 3600)`,
+  );
+  assertEquals(claimed?.id, runId, "the claim takes the run this test queued");
+  return runId;
 }

@@ -108,6 +108,7 @@ test("500 for anything unexpected, without internals; the log has them", async (
     await post(createExecutorHandler({ sql: empty }), "executor/claim", { p_worker_id: "w1" }),
     await post(createIngestHandler({ sql: empty }), "ops-ingest/run-logs", {
       p_run_id: crypto.randomUUID(),
+      p_worker_id: "w1",
       p_lines: [{ seq: 1, message: "m" }],
     }),
   ]);

@@ -7,9 +7,10 @@ import {
   assert,
   assertEquals,
   assertError,
+  asService,
   closeClients,
   createProject,
-  enqueue,
+  hold,
   post,
   SERVICE_KEY,
   test,
@@ -136,6 +137,30 @@ test("bad agent batches are 400 naming the field", async () => {
       { runs: [{ external_id: "x", agent_id: "a", task: "t", started_at: "yesterday" }] },
       "runs[0].started_at",
     ],
+    // Times Date.parse takes and PostgreSQL refuses (22008, 22009): named here, not by the database.
+    [
+      {
+        runs: [{ external_id: "x", agent_id: "a", task: "t", started_at: "2026-02-30T10:00:00Z" }],
+      },
+      "runs[0].started_at",
+    ],
+    [
+      {
+        runs: [{ external_id: "x", agent_id: "a", task: "t", started_at: "0000-06-01T10:00:00Z" }],
+      },
+      "runs[0].started_at",
+    ],
+    [
+      {
+        runs: [{
+          external_id: "x",
+          agent_id: "a",
+          task: "t",
+          finished_at: "2026-01-01T10:00:00+16:00",
+        }],
+      },
+      "runs[0].finished_at",
+    ],
     [
       { events: [{ external_id: "e", run_external_id: "r", event_type: "m", payload: [] }] },
       "events[0].payload",
@@ -157,7 +182,8 @@ test("bad agent batches are 400 naming the field", async () => {
 
 test("run log batches keep their order and a retried batch is stored once", async () => {
   const queue = await createProject(sql);
-  const runId = await enqueue(sql, queue, { parked: true });
+  const worker = uid("runner");
+  const runId = await hold(sql, queue, worker);
 
   const lines = Array.from({ length: 2000 }, (_, i) => ({
     seq: i + 1,
@@ -165,7 +191,7 @@ test("run log batches keep their order and a retried batch is stored once", asyn
     stream: "odoo",
     message: `line ${i + 1}`,
   }));
-  const body = { p_run_id: runId, p_lines: lines };
+  const body = { p_run_id: runId, p_worker_id: worker, p_lines: lines };
   const first = await post(handler, "ops-ingest/run-logs", body);
   assertEquals(first.status, 200, JSON.stringify(first.body));
   assertEquals(first.body, { stored: 2000 });
@@ -177,12 +203,17 @@ test("run log batches keep their order and a retried batch is stored once", asyn
   assert(rows.every((r, i) => Number(r.seq) === i + 1 && r.message === `line ${i + 1}`));
   const [run] = await sql`select last_log_seq from ops.runs where id = ${runId}`;
   assertEquals(Number(run?.last_log_seq), 2000);
+  await asService(sql, async (tx) => {
+    await tx`select ops.start_workflow_run(${runId}, ${worker})`;
+    await tx`select ops.complete_workflow_run(${runId}, 0, p_worker_id => ${worker})`;
+  });
 });
 
 test("a log batch over the limit is 400 before it reaches the database", async () => {
   const lines = Array.from({ length: 5001 }, (_, i) => ({ seq: i + 1, message: "" }));
   const reply = await post(handler, "ops-ingest/run-logs", {
     p_run_id: crypto.randomUUID(),
+    p_worker_id: "runner-1",
     p_lines: lines,
   });
   assertError(reply, 400, "p_lines");
@@ -192,6 +223,7 @@ test("a log batch over the limit is 400 before it reaches the database", async (
 test("logs of an unknown run are 404", async () => {
   const reply = await post(handler, "ops-ingest/run-logs", {
     p_run_id: crypto.randomUUID(),
+    p_worker_id: "runner-1",
     p_lines: [{ seq: 1, message: "hello" }],
   });
   assertError(reply, 404);
