@@ -82,6 +82,28 @@ export type Database = {
         };
         Relationships: [];
       };
+      "artifact_stores": {
+        Row: {
+          "created_at": string;
+          "description": string | null;
+          "id": string;
+          "root_url": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "description"?: string | null;
+          "id"?: string;
+          "root_url": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "description"?: string | null;
+          "id"?: string;
+          "root_url"?: string;
+        };
+        Relationships: [];
+      };
       "project_memberships": {
         Row: {
           "created_at": string;
@@ -123,6 +145,7 @@ export type Database = {
       };
       "projects": {
         Row: {
+          "archived_at": string | null;
           "created_at": string;
           "created_by": string | null;
           "id": string;
@@ -136,6 +159,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          "archived_at"?: string | null;
           "created_at"?: string;
           "created_by"?: string | null;
           "id"?: string;
@@ -148,6 +172,7 @@ export type Database = {
           "updated_at"?: string;
         };
         Update: {
+          "archived_at"?: string | null;
           "created_at"?: string;
           "created_by"?: string | null;
           "id"?: string;
@@ -597,6 +622,28 @@ export type Database = {
         Args: { "p_lines": Json; "p_run_id": string; "p_worker_id"?: string };
         Returns: number;
       };
+      "archive_project": {
+        Args: { "p_archived"?: boolean; "p_project_slug": string };
+        Returns: {
+          "archived_at": string | null;
+          "created_at": string;
+          "created_by": string | null;
+          "id": string;
+          "name": string;
+          "odoo_series": string;
+          "production_branch": string;
+          "repository_url": string;
+          "settings": NonNullable<Json>;
+          "slug": string;
+          "updated_at": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "projects";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "cancel_run": {
         Args: { "p_reason"?: string; "p_run_id": string };
         Returns: {
@@ -726,6 +773,7 @@ export type Database = {
           "p_slug": string;
         };
         Returns: {
+          "archived_at": string | null;
           "created_at": string;
           "created_by": string | null;
           "id": string;
@@ -818,6 +866,21 @@ export type Database = {
           "run_id": string;
           "workflow_name": string;
         }[];
+      };
+      "register_artifact_store": {
+        Args: { "p_description"?: string; "p_root_url": string };
+        Returns: {
+          "created_at": string;
+          "description": string | null;
+          "id": string;
+          "root_url": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "artifact_stores";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
       };
       "requeue_run": {
         Args: { "p_reason"?: string; "p_run_id": string; "p_worker_id": string };

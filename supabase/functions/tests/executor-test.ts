@@ -63,17 +63,20 @@ test("a runner takes a run from queued to succeeded through the executor alone",
   assertEquals(logged.status, 200, JSON.stringify(logged.body));
   assertEquals(logged.body.stored, 3);
 
+  // An artifact URL is the run's place in a registered store.
+  await sql`select ops.register_artifact_store('s3://odooops-artifacts/')`;
+  const url = `s3://odooops-artifacts/${queue.slug}/${runId}/build/addons.tar.gz`;
   const artifact = await post(handler, "executor/artifacts", {
     p_run_id: runId,
     p_worker_id: worker,
     p_artifact_key: "build/addons.tar.gz",
-    p_s3_url: "s3://odooops-artifacts/runs/addons.tar.gz",
+    p_s3_url: url,
     p_sha256: SHA,
     p_size_bytes: 1234,
     p_content_type: "application/gzip",
   });
   assertEquals(artifact.status, 200, JSON.stringify(artifact.body));
-  assertEquals(artifact.body.artifact.storage_url, "s3://odooops-artifacts/runs/addons.tar.gz");
+  assertEquals(artifact.body.artifact.storage_url, url);
 
   const done = await post(handler, "executor/complete", {
     p_run_id: runId,
