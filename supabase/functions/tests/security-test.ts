@@ -253,11 +253,16 @@ test("a body nested deeper than 64 levels is 400 naming where, not a database fa
   };
   // 60 KB of JSON, within a line's 64 KB, and deeper than PostgreSQL's parser
   // goes before "stack depth limit exceeded" (54001).
-  const deep = await post(executor, "executor/logs", {
-    p_run_id: runId,
-    p_worker_id: holder,
-    p_lines: [{ seq: 1, message: "m", metadata: nest(30_000) }],
-  });
+  // Written out by hand: JSON.stringify itself may run out of stack this deep.
+  const levels = 30_000;
+  const deep = await post(
+    executor,
+    "executor/logs",
+    `{"p_run_id": ${JSON.stringify(runId)}, "p_worker_id": ${JSON.stringify(holder)}, ` +
+      `"p_lines": [{"seq": 1, "message": "m", "metadata": {"a": ${"[".repeat(levels)}"leaf"${
+        "]".repeat(levels)
+      }}}]}`,
+  );
   assertError(deep, 400);
   assert(deep.body.error.field.startsWith("p_lines[0].metadata.a[0][0]"), deep.body.error.field);
   assert(deep.body.error.field.length <= 250);
