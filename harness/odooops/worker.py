@@ -27,8 +27,11 @@ When the database goes away every call is retried with backoff on a new
 connection; the steps keep running and their log lines wait in memory.
 
 Steps see their run through environment variables, listed in ``steps.py``.
-Params: ``{"env": {"NAME": "value"}, "secret_env": {"TOKEN": "..."}}`` add to
-the environment; secret values are replaced by ``***`` in every stored line.
+Params: ``{"env": {"NAME": "value"}}`` adds to the environment, and
+``{"secrets": ["API_TOKEN"]}`` names project secrets (``ops.set_project_secret``):
+once the run is started the worker reads their values with
+``ops.get_run_secrets`` and sets them in every step's environment; each value
+(and each line of a multi-line one) is replaced by ``***`` in every stored line.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -231,8 +234,19 @@ class Reporter:
 
 # -- logs ------------------------------------------------------------------------------
 class Masker:
-    def __init__(self, secrets: list[str]) -> None:
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self.secrets: list[str] = []
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        """Mask these values too. Logs are shipped line by line, so each line of a
+        multi-line value (a key, a certificate) is masked on its own as well."""
+        found = set(self.secrets)
+        for s in secrets:
+            if s:
+                found.add(s)
+                found.update(part.strip() for part in s.splitlines() if len(part.strip()) >= 4)
+        self.secrets = sorted(found, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for s in self.secrets:
@@ -377,6 +391,7 @@ class RunContext:
     lost: threading.Event = field(default_factory=threading.Event)
     hb_stop: threading.Event = field(default_factory=threading.Event)
     lost_reason: str = ""
+    secrets: dict[str, str] = field(default_factory=dict)  # name -> value, from ops.get_run_secrets
 
     @property
     def run_id(self) -> str:
@@ -569,9 +584,8 @@ class Worker:
             self._complete(run_id, EXIT_CANNOT_RUN, f"worker could not load the workflow: {exc}", None)
             return
         self.report("running", run_id, workflow=ctx.workflow["name"], project=ctx.project["slug"])
-        secrets = [str(v) for v in ((run.get("params") or {}).get("secret_env") or {}).values()]
         shipper = LogShipper(Db(self.conninfo, self.role, self.health, f"odooops-logs {self.worker_id}"),
-                             run_id, self.worker_id, int(started.get("last_log_seq") or 0) + 1, Masker(secrets),
+                             run_id, self.worker_id, int(started.get("last_log_seq") or 0) + 1, Masker([]),
                              on_lost=lambda exc: self._lost(ctx, f"log shipping refused: {exc}"))
         hb = threading.Thread(target=self._heartbeat, args=(ctx,), name=f"heartbeat-{run_id[:8]}", daemon=True)
         hb.start()
@@ -658,7 +672,7 @@ class Worker:
         harness = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in [harness, os.environ.get("PYTHONPATH", "")] if p)
         for source, what in ((step.get("env") or {}, "step env"), (params.get("env") or {}, "params.env"),
-                             (params.get("secret_env") or {}, "params.secret_env")):
+                             (ctx.secrets, "project secrets")):
             if not isinstance(source, dict):
                 raise ValueError(f"{what} must be an object of NAME: value pairs")
             for k, v in source.items():
@@ -666,7 +680,6 @@ class Worker:
                     raise ValueError(f"{what}: {k!r} is not a usable variable name (ODOOOPS_* are reserved)")
                 env[k] = v if isinstance(v, str) else json.dumps(v)
         run = ctx.run
-        public_params = {k: v for k, v in params.items() if k != "secret_env"}
         env.update({
             "ODOOOPS_RUN_ID": ctx.run_id,
             "ODOOOPS_ATTEMPT": str(run["attempt"]),
@@ -685,7 +698,7 @@ class Worker:
             "ODOOOPS_ARTIFACTS_DIR": str(artifacts),
             "ODOOOPS_CONTEXT_FILE": str(ctx.workdir / ".odooops" / "context.json"),
             "ODOOOPS_ADVISORIES_FILE": str(ctx.workdir / ".odooops" / "advisories.json"),
-            "ODOOOPS_PARAMS": json.dumps(public_params),
+            "ODOOOPS_PARAMS": json.dumps(params),
         })
         if isinstance(params.get("target_series"), str):
             env["ODOOOPS_TARGET_SERIES"] = params["target_series"]
@@ -710,6 +723,19 @@ class Worker:
         shipper.emit(f"run {ctx.run_id} attempt {run['attempt']} on worker {self.worker_id}: "
                      f"{ctx.project['slug']}/{ctx.workflow['name']} {run['branch']}@{run['commit_sha']} "
                      f"(Odoo {ctx.project['odoo_series']}), {len(steps)} step(s) in {ctx.workdir}")
+        try:
+            rows = self._call("select name, value from ops.get_run_secrets(%s, %s)", (ctx.run_id, self.worker_id),
+                              rows=True, no_abort=True)
+        except RpcError as exc:
+            if exc.sqlstate == "OP002":
+                self._lost(ctx, f"lease lost: {exc.message}")
+                return EXIT_CANNOT_RUN, None, "lost"
+            shipper.emit(f"ERROR cannot read the run's secrets: {exc.message}", level="error")
+            return EXIT_CANNOT_RUN, f"cannot read the run's secrets: {exc.message}", "done"
+        ctx.secrets = {r["name"]: r["value"] for r in rows}
+        shipper.mask.add(ctx.secrets.values())
+        if ctx.secrets:
+            shipper.emit(f"secrets: {', '.join(sorted(ctx.secrets))} (values masked as ***)")
         uploaded: set[str] = set()
         for index, step in enumerate(steps):
             outcome = self._interrupted(ctx)

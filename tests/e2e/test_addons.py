@@ -85,12 +85,12 @@ def test_a_tool_step_runs_in_its_image_when_docker_answers(monkeypatch, tmp_path
     w = worker.Worker("dbname=unused", worker_id="w", storage=storage.LocalStorage(tmp_path / "store"))
     ctx = worker.RunContext(
         run={"id": "0d9c2a8e-0000-4000-8000-000000000000", "attempt": 1, "branch": "main", "commit_sha": "abc123",
-             "params": {"secret_env": {"TOKEN": "s3cr3t"}}},
+             "params": {"secrets": ["TOKEN"]}},
         workflow={"name": "build", "steps": [], "default_timeout_seconds": 60, "lease_seconds": 30},
         project={"slug": "demo", "name": "Demo", "odoo_series": "17.0", "repository_url": "file:///r"},
         tools={"odoo-17.0": {"name": "odoo-17.0", "image": "odoo", "tag": "17.0", "digest": None,
                              "run_locally": False, "enabled": True}},
-        advisories=[], workdir=tmp_path / "work", lease_seconds=30,
+        advisories=[], workdir=tmp_path / "work", lease_seconds=30, secrets={"TOKEN": "s3cr3t"},
     )
     step = {"name": "odoo", "command": "odoo --version", "tool": "odoo-17.0"}
     env = w.step_env(ctx, step, 0, tmp_path / "work" / "artifacts")

@@ -226,18 +226,35 @@ def test_tools_secrets_and_params_reach_steps_as_documented(ops):
     ops.project(workflows={
         "tooled": {"steps": [
             step("local-tool", "echo in tool", tool="python-3.11"),
-            step("secrets", 'echo "token=$API_TOKEN mode=$MODE step=$STEP_VAR"', env={"STEP_VAR": "from-step"}),
+            step("secrets", 'echo "token=$API_TOKEN length=${#API_TOKEN} mode=$MODE step=$STEP_VAR"',
+                 env={"STEP_VAR": "from-step"}),
         ]},
         "docker-only": {"steps": [step("odoo", "odoo --version", tool="odoo-17.0")]},
     })
-    ok = ops.enqueue("tooled", params={"env": {"MODE": "ci"}, "secret_env": {"API_TOKEN": "s3cr3t-value"}})
+    # Project secrets: a project-wide value, overridden for the production stage
+    # (main is the demo project's production branch, so its runs are production runs).
+    ops.one("select ops.set_project_secret('demo', 'API_TOKEN', 's3cr3t-everywhere')")
+    ops.one("select ops.set_project_secret('demo', 'API_TOKEN', 's3cr3t-value', 'production')")
+    ops.one("select ops.set_project_secret('demo', 'GONE_TOKEN', 's3cr3t-gone')")
+    ok = ops.enqueue("tooled", params={"env": {"MODE": "ci"}, "secrets": ["API_TOKEN"]})
+    gone = ops.enqueue("tooled", params={"secrets": ["GONE_TOKEN"]})
+    ops.one("select ops.delete_project_secret('demo', 'GONE_TOKEN')")
     refused = ops.enqueue("docker-only")
     assert ops.worker("--drain").wait(30) == 0
 
     assert ops.status(ok) == "succeeded"
     messages = [m for _, _, _, m, _ in ops.logs(ok)]
-    assert "token=*** mode=ci step=from-step" in messages
+    assert "token=*** length=12 mode=ci step=from-step" in messages  # the production value, masked
+    assert "secrets: API_TOKEN (values masked as ***)" in messages
     assert not ops.one("select count(*) from ops.run_logs where message like '%%s3cr3t%%'")[0]
+    assert not ops.one("select count(*) from ops.runs where params::text like '%%s3cr3t%%'")[0]
+
+    # A secret deleted after the enqueue: the run fails before any step, saying which.
+    run = ops.run(gone)
+    assert (run["status"], run["exit_code"]) == ("failed", 125)
+    assert run["error_message"].startswith(
+        f"cannot read the run's secrets: run {gone}: secret 'GONE_TOKEN' is set neither for stage production")
+    assert not any(m.startswith("==> step") for _, _, _, m, _ in ops.logs(gone))
     assert any("no Docker engine answers" in m and "tool python-3.11 allows it" in m for m in messages)
 
     run = ops.run(refused)

@@ -120,10 +120,11 @@ select is(
 select triggers_are(
   'ops', 'runs',
   array[
-    'runs_set_updated_at', 'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition',
-    'runs_900_record_event'
+    'runs_set_updated_at', 'runs_050_check_secret_params', 'runs_100_before_insert',
+    'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event'
   ],
-  'ops.runs stamps updated_at, checks inserts (members'' priorities included) and transitions, and records events.'
+  'ops.runs stamps updated_at, checks params for secrets, checks inserts (members'' priorities included) and '
+  'transitions, and records events.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.runs'::regclass), true,

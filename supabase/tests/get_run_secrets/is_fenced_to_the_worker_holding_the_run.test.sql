@@ -1,0 +1,94 @@
+-- ops.get_run_secrets: service_role only, and only for the worker holding the run (claimed or running):
+-- OP002 for another worker or a run nobody holds, P0002 for an unknown run, 22023 for bad parameters.
+begin;
+select plan(16);
+
+-- SETUP
+select tests.q_project('acme');
+select tests.create_supabase_user('owner');
+insert into ops.project_memberships (project_id, user_id, role)
+select id, tests.get_supabase_uid('owner'), 'owner' from ops.projects;
+select ops.set_project_secret('acme', 'API_TOKEN', 'the-token');
+select tests.q_remember('r', (ops.enqueue_run('acme', 'build', 'main', tests.q_sha(1), '{"secrets": ["API_TOKEN"]}')).id);
+select tests.q_remember('q', (ops.enqueue_run('acme', 'build', 'main', tests.q_sha(2), '{"secrets": ["API_TOKEN"]}', p_priority => -1)).id);
+select ops.claim_next_run('worker-1');
+
+-- TEST: who may call it.
+select ok(not has_function_privilege('anon', 'ops.get_run_secrets(uuid, text)', 'execute'), 'anon may not execute it.');
+select ok(
+  not has_function_privilege('authenticated', 'ops.get_run_secrets(uuid, text)', 'execute'),
+  'authenticated may not execute it.'
+);
+select ok(
+  not has_function_privilege('authenticated', 'ops_private.get_run_secrets(uuid, text)', 'execute'),
+  'Nor its SECURITY DEFINER part in ops_private.'
+);
+select ok(has_function_privilege('service_role', 'ops.get_run_secrets(uuid, text)', 'execute'), 'service_role may.');
+select tests.authenticate_as('owner');
+select throws_ok(
+  format('select * from ops.get_run_secrets(%L, %L)', tests.q_id('r'), 'worker-1'), '42501', null,
+  'Even the project owner may not read a run''s secrets.'
+);
+select throws_ok(
+  format('select * from ops_private.get_run_secrets(%L, %L)', tests.q_id('r'), 'worker-1'), '42501', null,
+  'Nor through ops_private.'
+);
+
+-- TEST: the holder, claimed then running.
+select tests.authenticate_as_service_role();
+select results_eq(
+  format('select name, value from ops.get_run_secrets(%L, %L)', tests.q_id('r'), 'worker-1'),
+  $$values ('API_TOKEN'::text, 'the-token'::text)$$,
+  'The worker holding a claimed run gets its secrets.'
+);
+select ops.start_workflow_run(tests.q_id('r'), 'worker-1');
+select results_eq(
+  format('select name, value from ops.get_run_secrets(%L, %L)', tests.q_id('r'), 'worker-1'),
+  $$values ('API_TOKEN'::text, 'the-token'::text)$$,
+  'And of a running run.'
+);
+
+-- TEST: everyone else.
+select throws_ok(
+  format('select * from ops.get_run_secrets(%L, %L)', tests.q_id('r'), 'worker-2'),
+  'OP002',
+  format('run %s: worker worker-2 cannot read its secrets: the run is running and held by worker-1', tests.q_id('r')),
+  'Another worker gets OP002 naming the holder.'
+);
+select throws_ok(
+  format('select * from ops.get_run_secrets(%L, %L)', tests.q_id('q'), 'worker-1'),
+  'OP002',
+  format('run %s: worker worker-1 cannot read its secrets: the run is queued and held by no worker', tests.q_id('q')),
+  'Nobody reads the secrets of a queued run.'
+);
+select ops.complete_workflow_run(tests.q_id('r'), 0, null, 'worker-1');
+select throws_ok(
+  format('select * from ops.get_run_secrets(%L, %L)', tests.q_id('r'), 'worker-1'),
+  'OP002',
+  format('run %s: worker worker-1 cannot read its secrets: the run is succeeded and held by no worker', tests.q_id('r')),
+  'Its last holder no longer reads the secrets of a finished run.'
+);
+select throws_ok(
+  $$select * from ops.get_run_secrets('00000000-0000-0000-0000-000000000000', 'worker-1')$$,
+  'P0002', 'run 00000000-0000-0000-0000-000000000000 not found', 'An unknown run is no_data_found naming the id.'
+);
+select throws_ok(
+  format('select * from ops.get_run_secrets(%L, null)', tests.q_id('r')),
+  '22023', 'p_worker_id must match ^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$, got null', 'A null worker id is refused.'
+);
+select throws_ok(
+  format('select * from ops.get_run_secrets(%L, %L)', tests.q_id('r'), 'bad worker'),
+  '22023', 'p_worker_id must match ^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$, got ''bad worker''',
+  'An invalid worker id is refused, quoted.'
+);
+select throws_ok(
+  $$select * from ops.get_run_secrets(null, 'worker-1')$$,
+  '22023', 'p_run_id must be a run id, got null', 'A null run id is refused.'
+);
+select tests.clear_authentication();
+select is(
+  tests.q_events(tests.q_id('q')), array['>queued'], 'Reading secrets changes no run.'
+);
+
+select * from finish();
+rollback;
