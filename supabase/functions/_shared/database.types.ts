@@ -143,6 +143,48 @@ export type Database = {
           },
         ];
       };
+      "project_secrets": {
+        Row: {
+          "created_at": string;
+          "created_by": string | null;
+          "id": string;
+          "name": string;
+          "project_id": string;
+          "stage": Database["ops"]["Enums"]["run_stage"] | null;
+          "updated_at": string;
+          "updated_by": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "id"?: string;
+          "name": string;
+          "project_id": string;
+          "stage"?: Database["ops"]["Enums"]["run_stage"] | null;
+          "updated_at"?: string;
+          "updated_by"?: string | null;
+        };
+        Update: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "id"?: string;
+          "name"?: string;
+          "project_id"?: string;
+          "stage"?: Database["ops"]["Enums"]["run_stage"] | null;
+          "updated_at"?: string;
+          "updated_by"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "project_secrets_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "projects": {
         Row: {
           "archived_at": string | null;
@@ -792,6 +834,29 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "delete_project_secret": {
+        Args: {
+          "p_name": string;
+          "p_project_slug": string;
+          "p_stage"?: Database["ops"]["Enums"]["run_stage"];
+        };
+        Returns: {
+          "created_at": string;
+          "created_by": string | null;
+          "id": string;
+          "name": string;
+          "project_id": string;
+          "stage": Database["ops"]["Enums"]["run_stage"] | null;
+          "updated_at": string;
+          "updated_by": string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "project_secrets";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "enqueue_run": {
         Args: {
           "p_branch": string;
@@ -840,6 +905,13 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      "get_run_secrets": {
+        Args: { "p_run_id": string; "p_worker_id": string };
+        Returns: {
+          "name": string;
+          "value": string;
+        }[];
       };
       "heartbeat_run": {
         Args: { "p_lease_seconds"?: number; "p_run_id": string; "p_worker_id": string };
@@ -927,6 +999,30 @@ export type Database = {
           "from_status": Database["ops"]["Enums"]["run_status"];
           "to_status": Database["ops"]["Enums"]["run_status"];
         }[];
+      };
+      "set_project_secret": {
+        Args: {
+          "p_name": string;
+          "p_project_slug": string;
+          "p_stage"?: Database["ops"]["Enums"]["run_stage"];
+          "p_value": string;
+        };
+        Returns: {
+          "created_at": string;
+          "created_by": string | null;
+          "id": string;
+          "name": string;
+          "project_id": string;
+          "stage": Database["ops"]["Enums"]["run_stage"] | null;
+          "updated_at": string;
+          "updated_by": string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "project_secrets";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
       };
       "start_workflow_run": {
         Args: { "p_run_id": string; "p_worker_id": string };

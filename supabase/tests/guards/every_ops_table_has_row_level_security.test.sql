@@ -21,7 +21,7 @@ select is(
     order by 1
   ),
   array[]::text[],
-  'Every table in ops_private (none today) has row-level security enabled.'
+  'Every table in ops_private (project_secret_values) has row-level security enabled.'
 );
 
 select * from finish();

@@ -27,7 +27,10 @@ select is(
     where tgrelid = 'ops.runs'::regclass and not tgisinternal and tgtype & 2 = 2 -- BEFORE
     order by tgname
   ),
-  array['runs_050_check_secret_params', 'runs_100_before_insert', 'runs_200_check_transition', 'runs_set_updated_at'],
+  array[
+    'runs_050_check_secret_params', 'runs_100_before_insert', 'runs_110_bound_member_priority',
+    'runs_200_check_transition', 'runs_set_updated_at'
+  ],
   'It is the first BEFORE trigger of ops.runs: parameters are checked before defaults are filled in.'
 );
 

@@ -8,9 +8,10 @@ select tests.ops_world();
 select tests.authenticate_as('a-admin');
 select ops.set_project_secret('project-a', 'API_TOKEN', 'hunter2-project-a-value');
 select tests.authenticate_as('a-developer');
-select tests.q_remember('r', (ops.enqueue_run('project-a', 'build', 'main', 'abcdef1', '{"secrets": ["API_TOKEN"]}',
-  p_priority => 1000)).id);
+select tests.q_remember('r', (ops.enqueue_run('project-a', 'build', 'main', 'abcdef1', '{"secrets": ["API_TOKEN"]}')).id);
 select tests.authenticate_as_service_role();
+-- Members cannot raise a priority; the operator does, so that this run is claimed next.
+update ops.runs set priority = 1000 where id = tests.q_id('r');
 select ops.claim_next_run('worker-1');
 select ops.start_workflow_run(tests.q_id('r'), 'worker-1');
 select ops.append_run_log(tests.q_id('r'), 'info', 'token=***', '{}', 'build', 'worker-1');
