@@ -11,13 +11,14 @@
 --   (the same limits the ops-ingest Edge Function checks).
 -- JSON sizes are measured on the text form (octet_length(x::text)), which is
 -- what a client sends.
--- Objects: function ops_private.quote_short(text); check constraints on
+-- Objects: functions ops_private.quote_short(text),
+-- ops_private.check_json_object(text, jsonb, integer); check constraints on
 -- ops.projects, ops.workflows, ops.runs, ops.run_logs, ops.run_artifacts,
 -- ops.tools, ops.agent_runs, ops.agent_run_events.
 -- Locks: ACCESS EXCLUSIVE on each of those tables while its constraint is
 -- added; ops.run_logs gets its constraint NOT VALID (new rows are checked,
 -- its history is not scanned).
--- Roll back: drop the constraints named *_is_bounded added here and the function.
+-- Roll back: drop the constraints named *_is_bounded added here and the two functions.
 
 set local lock_timeout = '5s';
 
@@ -40,6 +41,30 @@ comment on function ops_private.quote_short(text) is
 
 revoke execute on function ops_private.quote_short(text) from public, anon;
 grant execute on function ops_private.quote_short(text) to authenticated, service_role;
+
+create or replace function ops_private.check_json_object(p_field text, p_value jsonb, p_max_bytes integer)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_value is null or jsonb_typeof(p_value) <> 'object' then
+    raise exception '% must be a JSON object, got %', p_field, coalesce(left(p_value::text, 80), 'null')
+      using errcode = '22023';
+  end if;
+  if octet_length(p_value::text) > p_max_bytes then
+    raise exception '% must be at most % bytes of JSON, got %', p_field, p_max_bytes, octet_length(p_value::text)
+      using errcode = '22023';
+  end if;
+end
+$$;
+
+comment on function ops_private.check_json_object(text, jsonb, integer) is
+'Raises 22023 naming the field when a value is not a JSON object of at most p_max_bytes bytes (its text form).';
+
+revoke execute on function ops_private.check_json_object(text, jsonb, integer) from public, anon;
+grant execute on function ops_private.check_json_object(text, jsonb, integer) to authenticated, service_role;
 
 alter table ops.projects
 add constraint projects_repository_url_is_bounded check (length(repository_url) <= 2048),

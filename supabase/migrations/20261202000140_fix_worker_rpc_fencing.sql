@@ -22,7 +22,8 @@
 -- 3. Error messages quote at most 200 characters of a value
 --    (ops_private.quote_short); log and artifact metadata is bounded to
 --    16 KiB.
--- Objects: table ops.artifact_stores; functions ops.register_artifact_store(text, text),
+-- Objects: table ops.artifact_stores; functions ops.is_artifact_store_root(text),
+-- ops.register_artifact_store(text, text),
 -- ops_private.check_worker_id(text, boolean), ops_private.raise_not_holder(uuid, text, text),
 -- ops.claim_next_run(text, integer), ops.complete_workflow_run(uuid, integer, text, text),
 -- ops.append_run_log(uuid, text, text, jsonb, text, text), ops.append_run_logs(uuid, jsonb, text),
@@ -33,6 +34,28 @@
 
 -- Artifact stores ---------------------------------------------------------------
 
+create or replace function ops.is_artifact_store_root(p_url text)
+returns boolean
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  -- A directory-like prefix: ends with "/", no "." or ".." segments (nor
+  -- percent-encoded dots, slashes or backslashes, which a reader may decode),
+  -- no query or fragment, and never the root of a file system.
+  select length(p_url) <= 1024
+    and p_url ~ '^(s3://[a-z0-9][a-z0-9.-]{1,62}/|https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/|file:///[A-Za-z0-9._~%+-]+/)([A-Za-z0-9._~%+-]+/)*$'
+    and p_url !~ '/\.{1,2}/' and p_url !~* '%2e|%2f|%5c'
+$$;
+
+comment on function ops.is_artifact_store_root(text) is
+'True for a URL that may be an artifact store root: file:///dir/, s3://bucket/[prefix/] or https://host/[path/], '
+'ending in "/", at most 1024 characters, without . or .. segments, plain or percent-encoded.';
+
+revoke execute on function ops.is_artifact_store_root(text) from public, anon;
+grant execute on function ops.is_artifact_store_root(text) to authenticated, service_role;
+
 create table ops.artifact_stores (
   id uuid not null default extensions.gen_random_uuid(),
   root_url text not null,
@@ -40,14 +63,7 @@ create table ops.artifact_stores (
   created_at timestamptz not null default now(),
   constraint artifact_stores_pkey primary key (id),
   constraint artifact_stores_root_url_key unique (root_url),
-  -- A directory-like prefix: ends with "/", no "." or ".." segments (nor
-  -- percent-encoded dots, slashes or backslashes, which a reader may decode),
-  -- no query or fragment, and never the root of a file system.
-  constraint artifact_stores_root_url_is_valid check (
-    length(root_url) <= 1024
-    and root_url ~ '^(s3://[a-z0-9][a-z0-9.-]{1,62}/|https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/|file:///[A-Za-z0-9._~%+-]+/)([A-Za-z0-9._~%+-]+/)*$'
-    and root_url !~ '/\.{1,2}/' and root_url !~* '%2e|%2f|%5c'
-  ),
+  constraint artifact_stores_root_url_is_valid check (ops.is_artifact_store_root(root_url)),
   constraint artifact_stores_description_is_bounded check (length(description) <= 1000)
 );
 
@@ -70,9 +86,7 @@ as $$
 declare
   v_store ops.artifact_stores;
 begin
-  if p_root_url is null or length(p_root_url) > 1024
-    or p_root_url !~ '^(s3://[a-z0-9][a-z0-9.-]{1,62}/|https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/|file:///[A-Za-z0-9._~%+-]+/)([A-Za-z0-9._~%+-]+/)*$'
-    or p_root_url ~ '/\.{1,2}/' or p_root_url ~* '%2e|%2f|%5c' then
+  if not coalesce(ops.is_artifact_store_root(p_root_url), false) then
     raise exception 'p_root_url must be a directory URL ending in "/" (file:///dir/, s3://bucket/prefix/, https://host/path/) '
       'without . or .. segments (plain or percent-encoded), got %', ops_private.quote_short(p_root_url)
       using errcode = '22023', hint = 'A file:// store needs a directory below the file system root.';
@@ -366,14 +380,7 @@ begin
       coalesce(length(p_message)::text || ' characters', 'null')
       using errcode = '22023';
   end if;
-  if p_metadata is null or jsonb_typeof(p_metadata) <> 'object' then
-    raise exception 'p_metadata must be a JSON object, got %', coalesce(left(p_metadata::text, 80), 'null')
-      using errcode = '22023';
-  end if;
-  if octet_length(p_metadata::text) > 16384 then
-    raise exception 'p_metadata must be at most 16384 bytes of JSON, got %', octet_length(p_metadata::text)
-      using errcode = '22023';
-  end if;
+  perform ops_private.check_json_object('p_metadata', p_metadata, 16384);
   if p_stream is null or p_stream !~ '^[a-z][a-z0-9_-]{0,31}$' then
     raise exception 'p_stream must match ^[a-z][a-z0-9_-]{0,31}$, got %', ops_private.quote_short(p_stream)
       using errcode = '22023';
@@ -613,14 +620,7 @@ begin
       ops_private.quote_short(p_content_type)
       using errcode = '22023';
   end if;
-  if p_metadata is null or jsonb_typeof(p_metadata) <> 'object' then
-    raise exception 'p_metadata must be a JSON object, got %', coalesce(left(p_metadata::text, 80), 'null')
-      using errcode = '22023';
-  end if;
-  if octet_length(p_metadata::text) > 16384 then
-    raise exception 'p_metadata must be at most 16384 bytes of JSON, got %', octet_length(p_metadata::text)
-      using errcode = '22023';
-  end if;
+  perform ops_private.check_json_object('p_metadata', p_metadata, 16384);
 
   -- Lock the run (shares nothing with heartbeats' columns) to fence the write.
   select p.slug into v_slug

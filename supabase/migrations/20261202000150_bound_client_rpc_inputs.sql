@@ -83,14 +83,7 @@ begin
       ops_private.quote_short(p_commit_sha)
       using errcode = '22023';
   end if;
-  if p_params is null or jsonb_typeof(p_params) <> 'object' then
-    raise exception 'p_params must be a JSON object, got %', coalesce(left(p_params::text, 80), 'null')
-      using errcode = '22023';
-  end if;
-  if octet_length(p_params::text) > 65536 then
-    raise exception 'p_params must be at most 65536 bytes of JSON, got %', octet_length(p_params::text)
-      using errcode = '22023';
-  end if;
+  perform ops_private.check_json_object('p_params', p_params, 65536);
   if p_priority is null or p_priority not between -1000 and 1000 then
     raise exception 'p_priority must be from -1000 to 1000, got %', coalesce(p_priority::text, 'null')
       using errcode = '22023';
@@ -236,14 +229,7 @@ begin
       ops_private.quote_short(p_odoo_series)
       using errcode = '22023';
   end if;
-  if p_settings is null or jsonb_typeof(p_settings) <> 'object' then
-    raise exception 'p_settings must be a JSON object, got %', coalesce(left(p_settings::text, 80), 'null')
-      using errcode = '22023';
-  end if;
-  if octet_length(p_settings::text) > 65536 then
-    raise exception 'p_settings must be at most 65536 bytes of JSON, got %', octet_length(p_settings::text)
-      using errcode = '22023';
-  end if;
+  perform ops_private.check_json_object('p_settings', p_settings, 65536);
   if exists (select 1 from ops.projects as p where p.slug = p_slug) then
     raise exception 'p_slug % is taken by another project', quote_literal(p_slug)
       using errcode = '23505', hint = 'Choose another slug.';

@@ -123,14 +123,14 @@ declare
 begin
   if p_project_slug is null or btrim(p_project_slug) = '' then
     raise exception 'p_project_slug must be a project slug, got %',
-      coalesce(quote_literal(left(p_project_slug, 200)), 'null')
+      ops_private.quote_short(p_project_slug)
       using errcode = '22023', hint = 'For example acme-erp.';
   end if;
   select coalesce(bool_or(r.rolbypassrls or r.rolsuper), false) into v_privileged
   from pg_catalog.pg_roles as r where r.rolname = ops_private.caller_role();
   select p.id into v_project_id from ops.projects as p where p.slug = p_project_slug;
   if v_project_id is null or (not v_privileged and not ops_private.has_project_role(v_project_id, 'viewer')) then
-    raise exception 'project % not found', quote_literal(left(p_project_slug, 200))
+    raise exception 'project % not found', ops_private.quote_short(p_project_slug)
       using errcode = 'P0002', hint = 'Check the slug, and that you are a member of the project.';
   end if;
   if not v_privileged and not ops_private.has_project_role(v_project_id, 'admin') then
@@ -156,7 +156,7 @@ as $$
 begin
   if p_name is null or p_name !~ '^[A-Z_][A-Z0-9_]{0,127}$' or p_name ~ '^ODOOOPS_' then
     raise exception '% must be a secret name matching ^[A-Z_][A-Z0-9_]{0,127}$ and not starting with ODOOOPS_, got %',
-      p_param, coalesce(quote_literal(left(p_name, 200)), 'null')
+      p_param, ops_private.quote_short(p_name)
       using errcode = '22023', hint = 'Secrets are environment variables of the steps: API_TOKEN, not api-token.';
   end if;
 end
@@ -342,7 +342,7 @@ begin
   limit 1;
   if v_missing is not null then
     raise exception 'run %: secret % is set neither for stage % nor for every stage of its project',
-      p_run_id, quote_literal(left(v_missing, 200)), v_run.stage
+      p_run_id, ops_private.quote_short(v_missing), v_run.stage
       using errcode = 'P0002',
       hint = 'An admin sets it with ops.set_project_secret; or enqueue the run again without it in params.secrets.';
   end if;
@@ -424,7 +424,7 @@ begin
     else
       format(
         'p_params.secrets[%s] must be a secret name matching ^[A-Z_][A-Z0-9_]{0,127}$ and not starting with '
-        'ODOOOPS_, got %s', e.i - 1, quote_literal(left(e.v #>> '{}', 200))
+        'ODOOOPS_, got %s', e.i - 1, ops_private.quote_short(e.v #>> '{}')
       )
   end
   into v_problem

@@ -920,6 +920,7 @@ export type Database = {
           "lease_expires_at": string;
         }[];
       };
+      "is_artifact_store_root": { Args: { "p_url": string }; Returns: boolean };
       "is_git_ref_name": { Args: { "p_name": string }; Returns: boolean };
       "is_odoo_series": { Args: { "p_series": string }; Returns: boolean };
       "is_valid_regex": { Args: { "p_pattern": string }; Returns: boolean };

@@ -85,7 +85,7 @@ select throws_ok(
   format('select pg_temp.insert_run(%L)', jsonb_build_object('secrets', jsonb_build_array(repeat('A', 300)))),
   '22023',
   format(
-    'p_params.secrets[0] must be a secret name matching ^[A-Z_][A-Z0-9_]{0,127}$ and not starting with ODOOOPS_, got %L',
+    'p_params.secrets[0] must be a secret name matching ^[A-Z_][A-Z0-9_]{0,127}$ and not starting with ODOOOPS_, got %L... (300 characters)',
     repeat('A', 200)
   ),
   'An overlong name is quoted up to 200 characters.'

@@ -17,7 +17,7 @@ select throws_ok(
 );
 select throws_ok(
   format('select ops.set_project_secret(%L, %L, %L)', repeat('x', 300), 'API_TOKEN', 'v'),
-  'P0002', format('project %L not found', repeat('x', 200)), 'A long unknown slug is quoted up to 200 characters.'
+  'P0002', format('project %L... (300 characters) not found', repeat('x', 200)), 'A long unknown slug is quoted up to 200 characters.'
 );
 
 -- TEST: p_name.
@@ -42,7 +42,7 @@ select throws_ok(
   format('select ops.set_project_secret(%L, %L, %L)', 'acme', repeat('A', 300), 'v'),
   '22023',
   format(
-    'p_name must be a secret name matching ^[A-Z_][A-Z0-9_]{0,127}$ and not starting with ODOOOPS_, got %L',
+    'p_name must be a secret name matching ^[A-Z_][A-Z0-9_]{0,127}$ and not starting with ODOOOPS_, got %L... (300 characters)',
     repeat('A', 200)
   ),
   'A name over 128 characters is refused, quoted up to 200 characters.'
