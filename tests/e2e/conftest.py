@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from odooops import demo, demo_repo
+from odooops.dev import demo, demo_repo
 
 from tests.conftest import ROOT, connect
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from odooops import addons
+from odooops.steps import addons
 
 ADVISORIES = [
     {"code": "old", "from_series": "15.0", "to_series": "16.0", "detect_regex": "x", "detect_globs": ["*.py"]},
@@ -79,11 +79,12 @@ def test_manifest_rules(tmp_path):
 def test_a_tool_step_runs_in_its_image_when_docker_answers(monkeypatch, tmp_path):
     """The docker command line the worker builds: workdir mounted at the same path,
     variables passed by name only (values, secrets included, never on a command line)."""
-    from odooops import docker, storage, worker
+    from odooops.runner import process
+    from odooops.runner.context import RunContext
 
-    monkeypatch.setattr(docker, "docker_available", lambda timeout=2.0: (True, "Docker engine at test"))
-    w = worker.Worker("dbname=unused", worker_id="w", storage=storage.LocalStorage(tmp_path / "store"))
-    ctx = worker.RunContext(
+    monkeypatch.setattr(process, "docker_available", lambda timeout=2.0: (True, "Docker engine at test"))
+    w = process.StepProcess(worker_id="w")
+    ctx = RunContext(
         run={"id": "0d9c2a8e-0000-4000-8000-000000000000", "attempt": 1, "branch": "main", "commit_sha": "abc123",
              "params": {"secrets": ["TOKEN"]}},
         workflow={"name": "build", "steps": [], "default_timeout_seconds": 60, "lease_seconds": 30},

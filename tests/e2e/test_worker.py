@@ -9,7 +9,7 @@ import signal
 import time
 
 import pytest
-from odooops import target
+from odooops.dev import target
 
 from .conftest import step, wait_for
 
@@ -73,7 +73,7 @@ def test_a_failing_step_fails_the_run_with_its_exit_code_and_error(ops):
 
 
 def test_an_invalid_manifest_fails_the_build_naming_the_problem(ops):
-    from odooops import demo_repo
+    from odooops.dev import demo_repo
 
     commit = demo_repo.commit(ops.repo, {"library_core/__manifest__.py": ops.repo.joinpath(
         "library_core/__manifest__.py").read_text().replace('"17.0.1.2.0"', '"16.0.1.2.0"').replace(

@@ -3,7 +3,7 @@
 import psycopg
 import pytest
 
-from odooops import baseline
+from odooops.dev import baseline
 from tests.conftest import connect
 
 

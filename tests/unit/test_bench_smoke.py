@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from odooops import bench
+from odooops.dev import bench
 
 
 def test_bench_queue_smoke_runs_and_writes_json(server, tmp_path, capsys):

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from odooops import baseline, catalog, docs_check, migrations, prisma_schema, schema_docs
+from odooops.dev import baseline, catalog, docs_check, migrations, prisma_schema, schema_docs
 
 from tests.conftest import ROOT, connect
 

@@ -11,7 +11,7 @@ import tomllib
 
 import psycopg
 
-from odooops import functions, target
+from odooops.dev import functions, target
 from tests.conftest import ROOT
 
 

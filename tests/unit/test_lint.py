@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from odooops import lint
+from odooops.dev import lint
 from tests.conftest import connect
 
 BROKEN_FUNCTIONS = """

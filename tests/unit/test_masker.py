@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odooops.worker import Masker
+from odooops.runner.logs import Masker
 
 
 def test_every_value_is_masked_longest_first():

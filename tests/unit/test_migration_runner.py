@@ -7,8 +7,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from odooops import migrations
-from odooops.migrations import MigrationError, migrate, split_statements
+from odooops.dev import migrations
+from odooops.dev.migrations import MigrationError, migrate, split_statements
 from tests.conftest import ROOT, connect
 
 REPO_MIGRATIONS = ROOT / "supabase" / "migrations"

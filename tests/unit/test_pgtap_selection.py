@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from odooops import pgtap
-from odooops.target import project_root
+from odooops.dev import pgtap
+from odooops.dev.target import project_root
 
 TESTS = project_root() / "supabase" / "tests"
 

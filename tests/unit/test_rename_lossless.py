@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from odooops import baseline, migrations
+from odooops.dev import baseline, migrations
 from tests.conftest import ROOT, connect
 
 MIGRATIONS = ROOT / "supabase" / "migrations"

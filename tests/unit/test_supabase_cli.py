@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from odooops import migrations
+from odooops.dev import migrations
 from tests.conftest import ROOT, connect
 
 SUPABASE = ROOT / "node_modules" / ".bin" / "supabase"

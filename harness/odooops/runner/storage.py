@@ -6,7 +6,7 @@ a store other than AWS (MinIO, Ceph, moto's server in the tests),
 defaults to us-east-1. Credentials come the usual boto3 way (``AWS_ACCESS_KEY_ID``
 and ``AWS_SECRET_ACCESS_KEY``, a profile, an instance role). Otherwise files
 are copied under ``--artifacts-dir`` (default ``$ODOOOPS_STORAGE_DIR``, else
-``.odooops/artifacts`` in the project).
+``.odooops/artifacts`` under the directory the worker starts in).
 
 Keys are ``<project>/<run id>/<artifact key>`` in both backends.
 """
@@ -17,8 +17,17 @@ import hashlib
 import mimetypes
 import os
 import shutil
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import RunContext
+    from .logs import LogShipper
+    from .queue import Queue
+
+ARTIFACT_KEY_BAD = re.compile(r"[^A-Za-z0-9._/-]")
 
 
 @dataclass(frozen=True)
@@ -111,9 +120,7 @@ def default_local_dir() -> Path:
     env = os.environ.get("ODOOOPS_STORAGE_DIR")
     if env:
         return Path(env)
-    from .target import project_root
-
-    return project_root() / ".odooops" / "artifacts"
+    return Path.cwd() / ".odooops" / "artifacts"
 
 
 def from_env(artifacts_dir: Path | None = None) -> LocalStorage | S3Storage:
@@ -127,3 +134,37 @@ def from_env(artifacts_dir: Path | None = None) -> LocalStorage | S3Storage:
             region=os.environ.get("ODOOOPS_S3_REGION"),
         )
     return LocalStorage(artifacts_dir or default_local_dir())
+
+
+def collect_artifacts(store: LocalStorage | S3Storage, queue: Queue, ctx: RunContext, step: dict, outbox: Path,
+                      uploaded: set[str], shipper: LogShipper) -> list[tuple[str, Stored]]:
+    """Store the new files of the artifacts directory and of the step's ``artifacts``
+    globs, record each with ``add_run_artifact``; return (key, what was stored) of each."""
+    found: list[tuple[str, Path]] = []
+    for path in sorted(outbox.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            found.append((path.relative_to(outbox).as_posix(), path))
+    for pattern in step.get("artifacts") or []:
+        pattern = pattern.lstrip("/") if not os.path.isabs(pattern) else os.path.relpath(pattern, ctx.workdir)
+        if pattern.startswith(".."):
+            shipper.emit(f"WARNING artifact {pattern!r} is outside the work directory: ignored", level="warning")
+            continue
+        matches = sorted(p for p in ctx.workdir.glob(pattern) if p.is_file())
+        if not matches and not any(ch in pattern for ch in "*?["):
+            shipper.emit(f"WARNING step {step['name']}: artifact {pattern} was not produced", level="warning",
+                         step=step["name"])
+        for p in matches:
+            found.append((p.relative_to(ctx.workdir).as_posix(), p))
+    stored_now = []
+    for key, path in found:
+        key = ARTIFACT_KEY_BAD.sub("_", key).lstrip("./_-") or "artifact"
+        if key in uploaded:
+            continue
+        stored = store.put(path, f"{ctx.project['slug']}/{ctx.run_id}/{key}")
+        queue.add_artifact(ctx.run_id, key, stored.url, stored.sha256, stored.size_bytes, stored.content_type,
+                           {"step": step["name"], "file": path.name})
+        uploaded.add(key)
+        shipper.emit(f"artifact {key}: {stored.size_bytes} bytes, sha256 {stored.sha256}, {stored.url}",
+                     step=step["name"])
+        stored_now.append((key, stored))
+    return stored_now

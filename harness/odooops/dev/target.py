@@ -34,7 +34,7 @@ def project_root() -> Path:
     for p in [here, *here.parents]:
         if (p / "supabase" / "migrations").is_dir():
             return p
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 def state_file() -> Path:

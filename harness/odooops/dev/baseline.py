@@ -27,7 +27,7 @@ REQUIRED = {
 
 
 def baseline_sql() -> str:
-    return resources.files("odooops").joinpath("sql/supabase_baseline.sql").read_text()
+    return resources.files("odooops.dev").joinpath("sql/supabase_baseline.sql").read_text()
 
 
 def api_schemas() -> list[str]:

@@ -31,7 +31,8 @@ from urllib.parse import quote, urlencode
 
 from psycopg.conninfo import conninfo_to_dict
 
-from . import baseline, migrations
+from . import migrations
+from .databases import fresh_database
 from .target import Target, project_root
 
 BASELINE_MIGRATION = "20260212000000_create_agent_tracking_schema.sql"
@@ -181,24 +182,12 @@ def static_steps() -> list[Step]:
     ]
 
 
-def _fresh(parent: Target, prefix: str) -> Target:
-    db = parent.create_database(prefix)
-    baseline.ensure(db)
-    return db
-
-
 def database_steps(parent: Target, name_filter: str | None = None) -> list[Step]:
     """Types drift and ``deno test`` on throwaway databases of ``parent``'s server."""
-    made: list[Target] = []
-    try:
-        full = _fresh(parent, "odooops_fn")
-        made.append(full)
-        migrations.migrate(full, echo=lambda m: None)
-        pre = _fresh(parent, "odooops_fn_pre")
-        made.append(pre)
+    with (fresh_database(parent, "odooops_fn") as full,
+          fresh_database(parent, "odooops_fn_pre", migrated=False) as pre,
+          fresh_database(parent, "odooops_fn_empty", migrated=False) as empty):
         migrate_to_baseline(pre)
-        empty = _fresh(parent, "odooops_fn_empty")
-        made.append(empty)
 
         def drift() -> bool:
             path = functions_dir() / TYPES_RELATIVE
@@ -229,9 +218,6 @@ def database_steps(parent: Target, name_filter: str | None = None) -> list[Step]
             lambda: deno(*args, env=env).returncode == 0,
         ))
         return steps
-    finally:
-        for db in made:
-            parent.drop_database(db.dbname)
 
 
 def report(steps: list[Step]) -> int:

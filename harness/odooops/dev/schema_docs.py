@@ -38,7 +38,7 @@ class ToolError(RuntimeError):
 
 def node_bin(root: Path, name: str) -> str:
     """A binary of node_modules/.bin (installed by `make deps`)."""
-    for base in (root, Path(__file__).resolve().parents[2]):
+    for base in (root, Path(__file__).resolve().parents[3]):
         p = base / "node_modules" / ".bin" / name
         if p.exists():
             return str(p)

@@ -40,7 +40,8 @@ from typing import Callable
 
 import psycopg
 
-from . import baseline, migrations
+from . import migrations
+from .databases import fresh_database, server
 from .target import Target
 
 SQL_DIR = Path(__file__).parent / "sql" / "bench"
@@ -138,15 +139,11 @@ def run_pgbench(t: Target, script: Path, clients: int, *, seconds: int | None = 
 
 
 # -- the measurements -----------------------------------------------------------------
-def prepare(server: Target) -> Target:
-    """A fresh database on ``server`` with the baseline, every migration and the bench fixtures."""
-    db = server.create_database("odooops_bench")
-    baseline.ensure(db)
-    migrations.migrate(db, echo=lambda m: None)
+def add_fixtures(db: Target) -> None:
+    """The bench fixtures (a project, workflows, helper functions) in a migrated database."""
     with psycopg.connect(db.conninfo("postgres"), autocommit=True) as conn:
         for _, stmt in migrations.split_statements((SQL_DIR / "setup.sql").read_text()):
             conn.execute(stmt.encode())
-    return db
 
 
 def server_facts(db: Target) -> dict:
@@ -507,10 +504,10 @@ def run_queue(server: Target, *, smoke: bool = False, json_path: Path | None = N
               echo: Callable[[str], None] = _print) -> dict:
     """Run the queue benchmark on a fresh database of ``server``; print the table, write JSON, return results."""
     sizes = SMOKE if smoke else FULL
-    db = prepare(server)
-    empty = prepare(server)
     res: dict = {"mode": "smoke" if smoke else "full", "sizes": asdict(sizes)}
-    try:
+    with fresh_database(server, "odooops_bench") as db, fresh_database(server, "odooops_bench") as empty:
+        add_fixtures(db)
+        add_fixtures(empty)
         res["server"] = server_facts(db)
         if not res["server"]["durable"]:
             echo("note: fsync or synchronous_commit is off on this server; numbers are not durable ones")
@@ -539,9 +536,6 @@ def run_queue(server: Target, *, smoke: bool = False, json_path: Path | None = N
         vacuum_runs(empty)
         res["claim_latency"] = claim_latency_pair(empty, db, sizes.latency_claims)
         res["seconds"] = time.monotonic() - t_all
-    finally:
-        server.drop_database(db.dbname)
-        server.drop_database(empty.dbname)
 
     res["table"] = summarize(res)
     echo(format_table(res["table"]))
@@ -561,17 +555,8 @@ def default_json_path() -> Path:
 
 def main(args) -> int:
     """``odooops bench queue [--smoke] [--json PATH]``."""
-    from . import target
-
     json_path = Path(args.json) if args.json else default_json_path()
-    if target.env_url() or target.from_state():
-        server = target.current()
-        run_queue(server, smoke=args.smoke, json_path=json_path)
-        return 0
-    # A cluster of our own, durable (fsync and synchronous_commit on) as the numbers must be.
-    server = target.embedded(durable=True, owner_pid=os.getpid())
-    try:
-        run_queue(server, smoke=args.smoke, json_path=json_path)
-    finally:
-        server.cluster.stop()
+    # A cluster of our own is durable (fsync and synchronous_commit on), as the numbers must be.
+    with server(durable=True) as parent:
+        run_queue(parent, smoke=args.smoke, json_path=json_path)
     return 0

@@ -1,0 +1,60 @@
+"""Built-in workflow steps: ``python -m odooops.steps <name>`` (or ``odooops step <name>``).
+
+A workflow stays a list of shell commands; these are the commands the demo
+workflows use, each a small program that reads its run context from the
+environment the worker sets (see :mod:`odooops.runner.process`):
+
+  ODOOOPS_RUN_ID, ODOOOPS_ATTEMPT, ODOOOPS_PROJECT, ODOOOPS_WORKFLOW, ODOOOPS_STEP
+  ODOOOPS_BRANCH, ODOOOPS_COMMIT, ODOOOPS_REPOSITORY_URL, ODOOOPS_ODOO_SERIES
+  ODOOOPS_WORKDIR        the run's fresh work directory (every step's cwd)
+  ODOOOPS_SOURCE_DIR     where ``checkout`` puts the repository ($ODOOOPS_WORKDIR/src)
+  ODOOOPS_ARTIFACTS_DIR  files written here are stored and recorded as artifacts after the step
+  ODOOOPS_ADVISORIES_FILE  ops.upgrade_advisories as JSON (written by the worker)
+  ODOOOPS_TARGET_SERIES  optional: upgrade-scan target (default: the next series)
+
+Steps print one line per fact; a line starting with ``ERROR`` or ``WARNING``
+is stored at that log level. Exit status 0 is success.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from . import checkout, compile, package, upgrade_scan, validate_manifests
+from .context import StepError, say
+
+STEPS = {
+    "checkout": (checkout.run, "clone the project's repository and check out the run's commit"),
+    "validate-manifests": (validate_manifests.run, "check every __manifest__.py against the project's series"),
+    "compile": (compile.run, "byte-compile every Python file of the checkout"),
+    "package": (package.run, "tar.gz the addons into $ODOOOPS_ARTIFACTS_DIR (reproducible)"),
+    "upgrade-scan": (upgrade_scan.run, "scan for upgrade advisories of the move to the next series"),
+}
+
+
+def build_parser(prog: str = "python -m odooops.steps") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="Built-in OdooOps workflow steps.")
+    add_arguments(p)
+    return p
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="step", required=True, metavar="STEP")
+    for name, (_, help_) in STEPS.items():
+        sp = sub.add_parser(name, help=help_)
+        if name == "upgrade-scan":
+            sp.add_argument("--to", help="target series (default: $ODOOOPS_TARGET_SERIES, else the next one)")
+            sp.add_argument("--fail-on-findings", action="store_true", help="exit 1 when anything is found")
+
+
+def run(args) -> int:
+    fn = STEPS[args.step][0]
+    try:
+        return fn(args)
+    except StepError as exc:
+        say(f"ERROR {args.step}: {exc}")
+        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser().parse_args(argv))
