@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Install the Debian/Ubuntu packages OdooOps needs, only those missing:
-# PostgreSQL >= 15 server, pgTAP, pg_prove and plpgsql_check.
-# Usage: scripts/install_system_deps.sh [--check]
-#   --check  only report what is missing (exit 1 if anything is)
+# Install the Debian/Ubuntu packages OdooOps needs, only those missing: a
+# PostgreSQL >= 15 server (the newest one installed, else postgresql-15 and
+# postgresql-contrib), pgTAP and plpgsql_check for that version, pg_prove and
+# psql. Installing needs root or passwordless sudo, and runs apt-get update
+# first. `make deps`, `make demo` and `make test` run it.
+#
+# usage: scripts/install_system_deps.sh [--check]
+#   --check      only report what is missing (on stderr), install nothing
+#   -h, --help   print this help
+# It reads no environment variable.
+#
+# Exit: 0 nothing missing, or all of it installed; 1 something is missing
+# (with --check), or no root to install it; 2 bad usage; apt-get's own status
+# when apt-get fails.
 set -euo pipefail
 
-usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; }
+# The comment block above, without its "# ".
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 check_only=0
 case "${1:-}" in
   --check) check_only=1 ;;

@@ -2,8 +2,14 @@
 # Check the OdooOps Spec Kit bundle: the four files of GitHub Spec Kit exist
 # and have their required sections.
 #
-#   scripts/validate_spec_kit_odooops.sh [DIR]     (default: spec/odooops-sh)
+# usage: scripts/validate_spec_kit_odooops.sh [DIR]
+#   DIR          the Spec Kit directory (default: spec/odooops-sh of this
+#                repository); the files named by done tasks are looked up
+#                from the repository root whatever DIR is
+#   -h, --help   print this help
+# It reads no environment variable.
 #
+# What each file must have:
 #   constitution.md  "# ... Constitution", "## Core Principles" with at least
 #                    three "### " principles, "## Governance", "**Version**:"
 #   spec.md          "# Feature Specification:", "## User Scenarios & Testing",
@@ -16,11 +22,12 @@
 #                    or "- [X] TNNN ..." with unique ids, each naming a file in
 #                    backticks; every file named by a done ([X]) task exists
 #
-# Exit: 0 all good; 1 something is missing (each problem is printed on stderr);
-# 2 bad usage.
+# Exit: 0 all good; 1 something is missing or DIR is not a directory (each
+# problem is printed on stderr); 2 bad usage.
 set -euo pipefail
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+# The comment block above, without its "# ".
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
   -*) usage >&2; exit 2 ;;

@@ -1,37 +1,65 @@
 #!/usr/bin/env bash
 # Queue a run of a workflow for a branch and commit; print the run id only.
-#
-#   env_create.sh <project> <workflow> <branch> <commit>
-#
-# Again with the same arguments while that run is queued, claimed or running,
-# it prints the same id (ops.enqueue_run with p_reuse_active). The database is
-# DATABASE_URL or SUPABASE_DB_URL; statements run as service_role
-# (ODOOOPS_DB_ROLE). Optional: ODOOOPS_PARAMS (a JSON object, the run's
-# params), ODOOOPS_STAGE (production|staging|development), ODOOOPS_PRIORITY.
-# Exit: 0 queued (or reused), 1 refused by the database, 2 bad arguments.
+# Arguments, environment and exit status: help() below, or `env_create.sh --help`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=_common.sh
 . "$here/_common.sh"
 
-usage() {
-  echo "usage: $(basename "$0") <project> <workflow> <branch> <commit>" >&2
-  echo "  queue a run and print its id; the same arguments while it is active print the same id" >&2
-  exit "${1:-2}"
+me="$(basename "$0")"
+
+help() {
+  cat <<HELP
+usage: $me <project> <workflow> <branch> <commit>
+  Queue a run of <workflow> of <project> for <branch> at <commit> and print the
+  run id only (ops.enqueue_run with p_reuse_active => true). Run again with the
+  same arguments while that run is queued, claimed or running, it prints the
+  same id and queues nothing.
+
+arguments (all required):
+  <project>   the project's slug
+  <workflow>  the name of an enabled workflow of that project
+  <branch>    a git branch name (letters, digits and . _ / -)
+  <commit>    the commit, lowercase hex: 6 to 40 or 64 characters
+
+environment:
+  ODOOOPS_PARAMS     the run's params, a JSON object of at most 64 KiB, for
+                     example {"env": {"KEY": "value"}, "secrets": ["API_TOKEN"]}
+                     (default {})
+  ODOOOPS_STAGE      production, staging or development (default: production
+                     on the project's production branch, development otherwise)
+  ODOOOPS_PRIORITY   an integer from -1000 to 1000; higher runs are claimed
+                     first (default 0)
+HELP
+  odooops_env_help
+  cat <<HELP
+
+exit status:
+  0  queued, or the active run reused (its id on stdout)
+  2  bad arguments, no database URL, or no connection to the database
+  3  refused by the database (unknown project or workflow, bad value, no right);
+     psql's message on stderr
+HELP
 }
 
-[[ "${1:-}" == -h || "${1:-}" == --help ]] && usage 0 2>&1
+usage() {
+  echo "usage: $me <project> <workflow> <branch> <commit>" >&2
+  echo "  queue a run and print its id; \`$me --help\` for the environment and exit status" >&2
+  exit 2
+}
+
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && { help; exit 0; }
 [[ $# -eq 4 ]] || usage
 for a in "$@"; do [[ -n "$a" && "$a" != -* ]] || usage; done
 project="$1" workflow="$2" branch="$3" commit="$4"
 [[ "$commit" =~ ^([0-9a-f]{6,40}|[0-9a-f]{64})$ ]] || {
-  echo "$(basename "$0"): commit must be lowercase hex (6 to 40 or 64 characters), got '$commit'" >&2
+  echo "$me: commit must be lowercase hex (6 to 40 or 64 characters), got '$commit'" >&2
   usage
 }
 params="${ODOOOPS_PARAMS:-{\}}"
 stage="${ODOOOPS_STAGE:-}"
 priority="${ODOOOPS_PRIORITY:-0}"
-[[ "$priority" =~ ^-?[0-9]+$ ]] || { echo "$(basename "$0"): ODOOOPS_PRIORITY must be an integer" >&2; exit 2; }
+[[ "$priority" =~ ^-?[0-9]+$ ]] || { echo "$me: ODOOOPS_PRIORITY must be an integer" >&2; exit 2; }
 
 odooops_psql -v project="$project" -v workflow="$workflow" -v branch="$branch" -v commit="$commit" \
   -v params="$params" -v stage="$stage" -v priority="$priority" <<'SQL'

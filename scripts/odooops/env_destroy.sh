@@ -1,29 +1,56 @@
 #!/usr/bin/env bash
 # Cancel a run and report its final state.
-#
-#   env_destroy.sh <run_id> [--timeout S] [--reason TEXT]
-#
-# A queued run ends canceled at once. For a claimed or running run a cancel is
-# requested; the worker holding it stops its step and completes it as
-# canceled, which this waits for (default 60 s). A run that already ended is
-# left as it is. Prints "<run_id> <status>" and, while waiting, nothing else.
-# Exit: 0 the run ended (canceled, or already ended), 1 still not ended after
-# the timeout or refused by the database, 2 bad arguments.
+# Arguments, environment and exit status: help() below, or `env_destroy.sh --help`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=_common.sh
 . "$here/_common.sh"
 
-usage() {
-  echo "usage: $(basename "$0") <run_id> [--timeout SECONDS] [--reason TEXT]" >&2
-  echo "  cancel the run (queued: at once; running: the worker stops it) and report its final state" >&2
-  exit "${1:-2}"
+me="$(basename "$0")"
+
+help() {
+  cat <<HELP
+usage: $me <run_id> [--timeout SECONDS] [--reason TEXT]
+  Cancel the run (ops.cancel_run) and print "<run_id> <status>", nothing else,
+  on stdout: the final status, or after --timeout the status it still has. A
+  queued run ends canceled at once. For a claimed or running run a cancel is
+  requested: the worker holding it stops its step and completes it as
+  canceled, which this waits for. A run that already ended is left as it is.
+
+arguments:
+  <run_id>             the run's id (a UUID, as env_create.sh prints it); required
+  --timeout SECONDS    how long to wait for the worker to stop the run (default
+                       60; a fraction is cut to whole seconds)
+  --reason TEXT        the reason recorded with the cancel, at most 1000
+                       characters (default "canceled with env_destroy.sh")
+
+environment:
+  ODOOOPS_POLL_INTERVAL
+                     seconds between two reads of the run's status while
+                     waiting (default 0.5)
+HELP
+  odooops_env_help
+  cat <<HELP
+
+exit status:
+  0  the run ended: canceled now, or it had already ended
+  1  the run had still not ended after --timeout (is a worker running it?)
+  2  bad arguments, no database URL, or no connection to the database
+  3  refused by the database (no such run, no right to cancel it); psql's
+     message on stderr
+HELP
 }
 
-[[ "${1:-}" == -h || "${1:-}" == --help ]] && usage 0 2>&1
+usage() {
+  echo "usage: $me <run_id> [--timeout SECONDS] [--reason TEXT]" >&2
+  echo "  cancel the run and report its final state; \`$me --help\` for the environment and exit status" >&2
+  exit 2
+}
+
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && { help; exit 0; }
 [[ $# -ge 1 ]] || usage
 run_id="$1"; shift
-odooops_is_uuid "$run_id" || { echo "$(basename "$0"): not a run id: '$run_id'" >&2; usage; }
+odooops_is_uuid "$run_id" || { echo "$me: not a run id: '$run_id'" >&2; usage; }
 timeout=60
 reason="canceled with env_destroy.sh"
 while [[ $# -gt 0 ]]; do
@@ -42,7 +69,7 @@ case "$status" in
   succeeded|failed|canceled) echo "$run_id $status"; exit 0 ;;
 esac
 
-echo "$(basename "$0"): cancel requested; waiting for the worker to stop run $run_id" >&2
+echo "$me: cancel requested; waiting for the worker to stop run $run_id" >&2
 end=$(( $(date +%s) + ${timeout%.*} ))
 interval="${ODOOOPS_POLL_INTERVAL:-0.5}"
 while :; do
@@ -55,7 +82,7 @@ SQL
   esac
   if (( $(date +%s) >= end )); then
     echo "$run_id $status"
-    echo "$(basename "$0"): run $run_id is still $status after ${timeout}s (is a worker running it?)" >&2
+    echo "$me: run $run_id is still $status after ${timeout}s (is a worker running it?)" >&2
     exit 1
   fi
   sleep "$interval"

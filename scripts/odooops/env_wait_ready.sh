@@ -1,28 +1,53 @@
 #!/usr/bin/env bash
 # Follow a run until it ends, printing its log lines as they arrive.
-#
-#   env_wait_ready.sh <run_id> [--timeout S]
-#
-# Every ODOOOPS_POLL_INTERVAL seconds (default 0.5) it reads the run's status,
-# then the log lines after the last one printed (in seq order, which is also
-# timestamp order), and prints them as "time level step message".
-# Exit: 0 succeeded; 1 failed; 3 canceled; 4 still not ended after the timeout
-# (default 600 s); 5 no such run; 2 bad arguments. The reason goes to stderr.
+# Arguments, environment and exit status: help() below, or `env_wait_ready.sh --help`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=_common.sh
 . "$here/_common.sh"
 
-usage() {
-  echo "usage: $(basename "$0") <run_id> [--timeout SECONDS]" >&2
-  echo "  print the run's log lines as they arrive; exit 0 when it succeeded, non-zero otherwise" >&2
-  exit "${1:-2}"
+me="$(basename "$0")"
+
+help() {
+  cat <<HELP
+usage: $me <run_id> [--timeout SECONDS]
+  Follow the run until it ends: every ODOOOPS_POLL_INTERVAL seconds read its
+  status, then the log lines after the last one printed (in seq order, which is
+  also timestamp order), and print them as "time level step message". The
+  outcome goes to stderr.
+
+arguments:
+  <run_id>             the run's id (a UUID, as env_create.sh prints it); required
+  --timeout SECONDS    give up after this many whole seconds (default 600)
+
+environment:
+  ODOOOPS_POLL_INTERVAL
+                     seconds between two reads (default 0.5)
+HELP
+  odooops_env_help
+  cat <<HELP
+
+exit status:
+  0  the run succeeded
+  1  the run failed (its exit code and error on stderr)
+  2  bad arguments, no database URL, or no connection to the database
+  3  the run was canceled; also when the database refuses the query (psql's
+     message on stderr then)
+  4  the run had still not ended after --timeout
+  5  no such run
+HELP
 }
 
-[[ "${1:-}" == -h || "${1:-}" == --help ]] && usage 0 2>&1
+usage() {
+  echo "usage: $me <run_id> [--timeout SECONDS]" >&2
+  echo "  print the run's log lines as they arrive; \`$me --help\` for the environment and exit status" >&2
+  exit 2
+}
+
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && { help; exit 0; }
 [[ $# -ge 1 ]] || usage
 run_id="$1"; shift
-odooops_is_uuid "$run_id" || { echo "$(basename "$0"): not a run id: '$run_id'" >&2; usage; }
+odooops_is_uuid "$run_id" || { echo "$me: not a run id: '$run_id'" >&2; usage; }
 timeout=600
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -34,7 +59,6 @@ interval="${ODOOOPS_POLL_INTERVAL:-0.5}"
 batch=2000
 after=0
 start=$(date +%s)
-me="$(basename "$0")"
 
 while :; do
   # Status first, then lines: a worker stores every line before it completes,

@@ -1,4 +1,4 @@
-"""Claims under real concurrency: the plan's test and deterministic two-session interleavings.
+"""Claims under real concurrency: three workers claiming at once, and deterministic two-session interleavings.
 
 Sessions are named s1, s2 as in Citus/pgmq isolation specs; each test states
 the expected outcome of its permutation. "Does not block" is decided by
@@ -25,7 +25,7 @@ CLAIM = "select id from ops.claim_next_run(%s)"
 
 
 def test_three_workers_claiming_at_once_get_three_different_runs(queue_db):
-    """The plan's test: 5 queued runs, 3 workers claim at the same moment, each gets a different run."""
+    """5 queued runs, 3 workers claim at the same moment, each gets a different run."""
     with worker_conn(queue_db) as admin:
         queued = set(enqueue(admin, 5))
     barrier = threading.Barrier(3)

@@ -76,7 +76,7 @@ class Ops:
         return str(self.one("select status from ops.runs where id = %s", (run_id,))[0])
 
     def logs(self, run_id: str) -> list[tuple]:
-        """(seq, level, stream, message, metadata) in the plan's order."""
+        """(seq, level, stream, message, metadata) in timestamp order."""
         return self.all("select seq, level::text, stream, message, metadata from ops.run_logs"
                         " where run_id = %s order by timestamp", (run_id,))
 
@@ -103,7 +103,7 @@ class Ops:
                               text=True, timeout=timeout)
 
     def psql(self, query: str, timeout: float = 30) -> str:
-        """psql -c as the plan writes it, as the service role."""
+        """One query through psql -c (unaligned, tuples only), as the service role."""
         return subprocess.run(
             ["psql", self.db.url("postgres"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
              "-c", "set role service_role", "-c", query],

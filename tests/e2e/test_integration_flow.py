@@ -1,6 +1,7 @@
-"""The plan's Week 6 integration flow, exactly: env_create.sh -> a worker claims
-(with psql, as the plan writes it) and executes -> env_wait_ready.sh -> the
-logs, in order, with the plan's query."""
+"""The whole flow from a shell: env_create.sh queues a run -> it is claimed with
+ops.claim_next_run from psql and a worker executes it -> env_wait_ready.sh
+follows it, printing its log lines -> the logs, selected in timestamp order,
+are in seq order with no gap and are the lines env_wait_ready.sh printed."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def test_env_create_claim_from_psql_wait_ready_then_logs_in_order(ops):
     again = ops.script("env_create.sh", "demo", "build", "main", ops.commit)
     assert again.stdout.strip() == run_id, "the same arguments while the run is active give the same id"
 
-    # Worker claims and executes: the plan's psql line, then a worker runs the run it holds.
+    # Claim with ops.claim_next_run from psql, then a worker executes the run it holds.
     claimed = ops.psql("SELECT id, status, worker_id, attempt FROM ops.claim_next_run('worker-001');")
     assert claimed.strip() == f"{run_id}|claimed|worker-001|1"
     worker = ops.worker("--run", run_id, name="worker-001")
@@ -29,7 +30,7 @@ def test_env_create_claim_from_psql_wait_ready_then_logs_in_order(ops):
     assert "succeeded" in waited.stderr
     assert worker.wait(20) == 0
 
-    # Verify logs: the plan's query.
+    # The logs, selected in timestamp order.
     out = ops.psql(f"SELECT seq, level, stream, message FROM ops.run_logs WHERE run_id = '{run_id}'"
                    " ORDER BY timestamp;")
     rows = [line.split("|", 3) for line in out.splitlines()]

@@ -1,4 +1,4 @@
-"""Workers under the conditions the issue names: racing, failing steps,
+"""Workers under hard conditions: racing, failing steps,
 cancels, a worker killed outright, a database restart, SIGTERM, tools."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Week 1: renaming ops.runs/ops.run_events to ops.agent_runs/ops.agent_run_events loses nothing.
+"""Renaming ops.runs/ops.run_events to ops.agent_runs/ops.agent_run_events (20260213000001) loses nothing.
 
 A database migrated up to the agent-tracking schema is seeded with 10,000 runs
 and about 30,000 events; a snapshot of every row and of every dependent object

@@ -1,11 +1,11 @@
 // Agent runs and their events, posted by coding agents with ids of their own
 // (external_id), stored idempotently: a batch posted twice is stored once.
 //
-// The tables were ops.runs / ops.run_events before the Week 1 migration
-// 20260213000001 renamed them to ops.agent_runs / ops.agent_run_events (and
-// 20260213000100 gave the old names to the run queue). This function is
-// deployed independently of migrations, so it finds the tables per request
-// and works on either side of the rename, and while the rename commits.
+// The tables were ops.runs / ops.run_events before migration 20260213000001
+// renamed them to ops.agent_runs / ops.agent_run_events (and 20260213000100
+// gave the old names to the run queue). This function is deployed
+// independently of migrations, so it finds the tables per request and works
+// on either side of the rename, and while the rename commits.
 
 import { HttpError } from "../_shared/http.ts";
 import type { Tx } from "../_shared/db.ts";

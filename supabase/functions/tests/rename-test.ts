@@ -1,4 +1,4 @@
-// The Week 1 rename must not disrupt agent tracking (the plan's named risk).
+// Renaming the agent tables (migration 20260213000001) must not disrupt agent tracking.
 // On a database migrated only to 20260212000000 (agent tables still named
 // ops.runs / ops.run_events), ops-ingest stores a batch; then the harness's own
 // migration runner applies every later migration while a second request is

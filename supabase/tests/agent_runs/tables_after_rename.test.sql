@@ -1,5 +1,6 @@
--- Week 1: agent tracking lives in ops.agent_runs / ops.agent_run_events after
--- the rename, with every dependent object renamed and still working.
+-- Agent tracking lives in ops.agent_runs / ops.agent_run_events after the rename
+-- (20260213000001_rename_agent_tables.sql), with every dependent object renamed
+-- and still working.
 begin;
 select plan(20);
 
