@@ -118,7 +118,10 @@ def _require_source() -> Path:
 def step_validate_manifests(args) -> int:
     src = _require_source()
     series = _env("ODOOOPS_ODOO_SERIES")
-    reports = addons.validate_tree(src, series)
+    try:
+        reports = addons.validate_tree(src, series)
+    except addons.UnknownSeries as exc:
+        raise StepError(str(exc)) from None
     if not reports:
         raise StepError(f"no addon found under {src} (no {addons.MANIFEST})")
     bad = 0
