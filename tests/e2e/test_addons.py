@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import zipfile
+
 import pytest
+from manifestoo_core.core_addons import is_core_ce_addon, is_core_ee_addon
+from manifestoo_core.odoo_series import OdooSeries
+from odooops import steps
 from odooops.steps import addons
 
 ADVISORIES = [
@@ -60,7 +68,7 @@ def test_manifest_rules(tmp_path):
         "name must be a non-empty string, got ''",
         "version must be 17.0.x.y.z (the project's series first), got '1.0'",
         errors[2],
-        "depends on nowhere: neither in this repository nor a standard Odoo module",
+        "depends on nowhere: neither in this repository nor a core Odoo 17.0 addon (Community or Enterprise)",
         "depends on itself",
     ]
     assert errors[2].startswith("license 'MIT' is not one Odoo accepts")
@@ -74,6 +82,102 @@ def test_manifest_rules(tmp_path):
     reports = {r.addon: r for r in addons.validate_tree(tmp_path, "17.0")}
     assert reports["x"].errors[0].startswith("not a Python dict literal (ValueError")  # never evaluated
     assert reports["y"].errors == ["must be a dict literal, got list"]
+
+
+def test_dependencies_may_be_any_core_addon_of_the_series_community_or_enterprise():
+    v17 = OdooSeries.from_str("17.0")
+    assert is_core_ce_addon("l10n_fr", v17) and is_core_ee_addon("account_accountant", v17)
+    manifest = {"name": "A", "version": "17.0.1.0.0", "license": "OEEL-1",
+                "depends": ["base", "l10n_fr", "account_accountant", "b"]}
+    assert addons.validate_manifest("a", manifest, "17.0", {"a", "b"}) == []
+
+    # The series picks the list: website_sale_delivery was merged into website_sale in 17.0.
+    old = {"name": "A", "version": "16.0.1.0.0", "license": "LGPL-3", "depends": ["website_sale_delivery"]}
+    assert addons.validate_manifest("a", old, "16.0", {"a"}) == []
+    assert addons.validate_manifest("a", {**old, "version": "17.0.1.0.0"}, "17.0", {"a"}) == [
+        "depends on website_sale_delivery: neither in this repository nor a core Odoo 17.0 addon "
+        "(Community or Enterprise)"]
+
+    unknown = {**manifest, "depends": ["l10n_fr", "l10n_fr_nowhere", "account_accountant_nowhere"]}
+    assert addons.validate_manifest("a", unknown, "17.0", {"a"}) == [
+        "depends on l10n_fr_nowhere, account_accountant_nowhere: neither in this repository nor a core "
+        "Odoo 17.0 addon (Community or Enterprise)"]
+
+
+def test_a_series_without_a_core_addon_list_fails_the_step_naming_it(tmp_path, monkeypatch, capsys):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "__manifest__.py").write_text(
+        "{'name': 'A', 'version': '99.0.1.0.0', 'license': 'LGPL-3', 'depends': ['base']}")
+    with pytest.raises(addons.UnknownSeries, match=r"^Odoo 99\.0: manifestoo-core \S+ has no core addon list"):
+        addons.validate_tree(tmp_path, "99.0")
+    with pytest.raises(addons.UnknownSeries):
+        addons.validate_manifest("a", {"depends": ["base"]}, "99.0", {"a"})
+
+    monkeypatch.setenv("ODOOOPS_SOURCE_DIR", str(tmp_path))
+    monkeypatch.setenv("ODOOOPS_ODOO_SERIES", "99.0")
+    assert steps.main(["validate-manifests"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("ERROR validate-manifests: Odoo 99.0: manifestoo-core ")
+    assert "install a manifestoo-core release that lists 99.0 and pin it in requirements.lock" in out[0]
+
+    monkeypatch.setenv("ODOOOPS_ODOO_SERIES", "17.0")
+    (tmp_path / "a" / "__manifest__.py").write_text(
+        "{'name': 'A', 'version': '17.0.1.0.0', 'license': 'LGPL-3', 'depends': ['l10n_fr', 'account_accountant']}")
+    assert steps.main(["validate-manifests"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "1 addon(s) checked against Odoo 17.0: 1 valid, 0 invalid")
+
+
+# Addons OCA publishes as wheels, checked as published: l10n_fr_fec_oca depends on l10n_fr and
+# account (core) and on date_range (OCA's server-ux). Pinned by hash: the bytes never change.
+OCA_WHEELS = {
+    "odoo-addon-l10n-fr-fec-oca==16.0.1.2.0":
+        "7daffcdeecc37af67be746a9421b237fa335054c41fe56dc44d1565c7f7a00c6",
+    "odoo-addon-date-range==16.0.1.0.9.13":
+        "552e6ff135e014c3aea17980318b71d0789ca8ac38f11aa2f84080d5edb8581e",
+}
+
+
+@pytest.fixture(scope="module")
+def oca_wheels(tmp_path_factory):
+    """The OCA wheels above, fetched with pip (hash-checked); skipped offline, except under CI."""
+    where = tmp_path_factory.mktemp("oca")
+    reqs = where / "requirements.txt"
+    reqs.write_text("".join(f"{req} --hash=sha256:{digest}\n" for req, digest in OCA_WHEELS.items()))
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
+           "--only-binary=:all:", "--require-hashes", "-r", str(reqs), "-d", str(where / "wheels")]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        why = f"pip could not download the OCA wheels: {last}"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    wheels = {w.name.split("-")[0]: w for w in (where / "wheels").glob("*.whl")}
+    assert sorted(wheels) == ["odoo_addon_date_range", "odoo_addon_l10n_fr_fec_oca"]
+    return wheels
+
+
+def _unpack_addons(wheel, dest):
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(dest, [n for n in z.namelist() if n.startswith("odoo/addons/")])
+
+
+def test_published_oca_addons_validate_against_the_core_addons(oca_wheels, tmp_path):
+    _unpack_addons(oca_wheels["odoo_addon_l10n_fr_fec_oca"], tmp_path)
+    reports = addons.validate_tree(tmp_path, "16.0")
+    assert [(r.addon, r.manifest["depends"], r.errors) for r in reports] == [
+        ("l10n_fr_fec_oca", ["l10n_fr", "account", "date_range"],
+         ["depends on date_range: neither in this repository nor a core Odoo 16.0 addon (Community or Enterprise)"]),
+    ]
+
+    _unpack_addons(oca_wheels["odoo_addon_date_range"], tmp_path)
+    reports = addons.validate_tree(tmp_path, "16.0")
+    assert [(r.addon, r.manifest["version"], r.errors) for r in reports] == [
+        ("date_range", "16.0.1.0.9", []),
+        ("l10n_fr_fec_oca", "16.0.1.2.0", []),
+    ]
+    assert reports[0].path == "odoo/addons/date_range/__manifest__.py"
 
 
 def test_a_tool_step_runs_in_its_image_when_docker_answers(monkeypatch, tmp_path):

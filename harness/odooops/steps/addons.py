@@ -2,8 +2,10 @@
 
 Pure functions on a directory tree, no database: finding addons, checking
 their ``__manifest__.py`` the way Odoo reads it (``ast.literal_eval``, never
-``exec``), and scanning files against upgrade advisories line by line with
-Python ``re``.
+``exec``), with dependencies checked against the repository's addons and the
+core addons of the project's series (manifestoo-core's lists, see
+:func:`core_addons`), and scanning files against upgrade advisories line by
+line with Python ``re``.
 
 Which advisories apply to a move (see :func:`select_advisories`): an advisory
 ``from_series -> to_series`` says code written for ``from_series`` breaks or
@@ -21,7 +23,13 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib.metadata import version as _dist_version
 from pathlib import Path, PurePosixPath
+
+from manifestoo_core.core_addons import get_core_addons
+from manifestoo_core.exceptions import UnsupportedOdooSeries
+from manifestoo_core.odoo_series import OdooSeries
 
 MANIFEST = "__manifest__.py"
 REQUIRED_KEYS = ("name", "version", "license", "depends")
@@ -39,42 +47,6 @@ ODOO_LICENSES = (
     "OEEL-1",
     "OPL-1",
     "Other proprietary",
-)
-
-# Addons shipped with Odoo Community 16.0-19.0 that custom addons commonly depend
-# on (module technical names). A dependency is fine when it is here or in the
-# repository itself; anything else would fail to install.
-ODOO_STANDARD_MODULES = frozenset(
-    """
-    account account_check_printing account_debit_note account_edi account_edi_ubl_cii account_fleet
-    account_payment account_payment_invoice_online_payment_patch account_qr_code_sepa account_tax_python
-    analytic auth_ldap auth_oauth auth_password_policy auth_signup auth_totp auth_totp_mail
-    auth_totp_portal barcodes barcodes_gs1_nomenclature base base_address_extended base_automation
-    base_geolocalize base_iban base_import base_import_module base_install_request base_setup
-    base_sparse_field base_vat board bus calendar calendar_sms contacts crm crm_iap_enrich
-    crm_iap_mine crm_livechat crm_mail_plugin crm_sms data_recycle delivery digest event event_booth
-    event_crm event_sale event_sms fleet gamification google_account google_calendar google_gmail
-    google_recaptcha hr hr_attendance hr_contract hr_expense hr_fleet hr_holidays hr_homeworking
-    hr_hourly_cost hr_maintenance hr_org_chart hr_presence hr_recruitment hr_skills hr_timesheet
-    hr_work_entry hr_work_entry_contract http_routing iap iap_crm iap_mail im_livechat l10n_generic_coa
-    link_tracker loyalty lunch mail mail_bot mail_plugin maintenance mass_mailing mass_mailing_crm
-    mass_mailing_sale mass_mailing_sms membership microsoft_account microsoft_calendar
-    microsoft_outlook mrp mrp_account mrp_landed_costs mrp_product_expiry mrp_repair mrp_subcontracting
-    onboarding partner_autocomplete payment payment_custom payment_demo phone_validation point_of_sale
-    portal portal_rating pos_restaurant pos_sale privacy_lookup product product_email_template
-    product_expiry product_images product_margin project project_account project_hr_expense
-    project_mrp project_purchase project_sale_expense project_timesheet_holidays purchase
-    purchase_mrp purchase_product_matrix purchase_requisition purchase_stock rating repair
-    resource sale sale_crm sale_expense sale_loyalty sale_management sale_margin sale_mrp
-    sale_project sale_purchase sale_purchase_stock sale_stock sale_timesheet sales_team
-    sms snailmail social_media spreadsheet spreadsheet_dashboard stock stock_account stock_delivery
-    stock_dropshipping stock_landed_costs stock_picking_batch stock_sms survey uom utm web
-    web_editor web_hierarchy web_tour web_unsplash website website_blog website_crm
-    website_customer website_event website_event_sale website_forum website_hr_recruitment
-    website_livechat website_mail website_partner website_payment website_profile website_sale
-    website_sale_comparison website_sale_loyalty website_sale_stock website_sale_wishlist
-    website_slides website_sms
-    """.split()
 )
 
 _SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv", ".tox"}
@@ -102,6 +74,39 @@ def find_addons(root: Path) -> dict[str, Path]:
     return found
 
 
+# -- core addons -------------------------------------------------------------------
+class UnknownSeries(ValueError):
+    """manifestoo-core has no core addon list for this Odoo series."""
+
+
+@lru_cache
+def core_addons(series: str) -> frozenset[str]:
+    """The addons Odoo ships for ``series`` (e.g. "17.0"), Community and Enterprise together,
+    as listed by manifestoo-core (``manifestoo_core.core_addons``, generated from Odoo's own
+    repositories for each series and edition).
+
+    Enterprise addons count as available: an integrator's build may install them (the
+    Enterprise code comes from the Odoo subscription, not from the project's repository),
+    so a manifest depending on ``account_accountant`` is valid; whether the target has the
+    Enterprise code is the deployment's business, not the manifest's.
+
+    A series manifestoo-core does not know (one newer than its release) raises
+    :class:`UnknownSeries` rather than falling back to another series' list: the lists differ
+    between series (addons are added, merged and removed), so a fallback would pass
+    dependencies that do not exist on the project's series and refuse ones that do.
+    """
+    try:
+        odoo_series = OdooSeries.from_str(series)
+    except UnsupportedOdooSeries:
+        known = [s.value for s in OdooSeries]
+        raise UnknownSeries(
+            f"Odoo {series}: manifestoo-core {_dist_version('manifestoo-core')} has no core addon list for this "
+            f"series (it knows {known[0]} to {known[-1]}); install a manifestoo-core release that lists {series} "
+            f"and pin it in requirements.lock"
+        ) from None
+    return frozenset(get_core_addons(odoo_series))
+
+
 # -- manifests ---------------------------------------------------------------------
 @dataclass
 class ManifestReport:
@@ -127,7 +132,9 @@ def read_manifest(path: Path) -> dict:
 
 
 def validate_manifest(addon: str, manifest: dict, series: str, known_addons: Iterable[str]) -> list[str]:
-    """The problems of one parsed manifest (empty when it is fine)."""
+    """The problems of one parsed manifest (empty when it is fine). A dependency is fine when it
+    is one of ``known_addons`` (the repository's) or a core addon of ``series`` (see
+    :func:`core_addons`, which raises :class:`UnknownSeries` for a series it has no list for)."""
     errors: list[str] = []
     missing = [k for k in REQUIRED_KEYS if k not in manifest]
     if missing:
@@ -148,11 +155,12 @@ def validate_manifest(addon: str, manifest: dict, series: str, known_addons: Ite
         if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
             errors.append(f"depends must be a list of module names, got {depends!r}")
         else:
-            known = set(known_addons)
-            unknown = [d for d in depends if d not in known and d not in ODOO_STANDARD_MODULES]
+            known = set(known_addons) | core_addons(series)
+            unknown = [d for d in depends if d not in known]
             if unknown:
                 errors.append(
-                    f"depends on {', '.join(unknown)}: neither in this repository nor a standard Odoo module"
+                    f"depends on {', '.join(unknown)}: neither in this repository "
+                    f"nor a core Odoo {series} addon (Community or Enterprise)"
                 )
             if addon in depends:
                 errors.append("depends on itself")
@@ -160,7 +168,9 @@ def validate_manifest(addon: str, manifest: dict, series: str, known_addons: Ite
 
 
 def validate_tree(root: Path, series: str) -> list[ManifestReport]:
-    """Check every addon under ``root``; one report per addon, in name order."""
+    """Check every addon under ``root``; one report per addon, in name order.
+    Raises :class:`UnknownSeries` up front when ``series`` has no core addon list."""
+    core_addons(series)
     addons = find_addons(root)
     reports = []
     for name, folder in sorted(addons.items()):

@@ -9,7 +9,10 @@ from .context import StepError, env, require_source, say
 def run(args) -> int:
     src = require_source()
     series = env("ODOOOPS_ODOO_SERIES")
-    reports = addons.validate_tree(src, series)
+    try:
+        reports = addons.validate_tree(src, series)
+    except addons.UnknownSeries as exc:
+        raise StepError(str(exc)) from None
     if not reports:
         raise StepError(f"no addon found under {src} (no {addons.MANIFEST})")
     bad = 0
