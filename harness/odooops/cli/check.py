@@ -28,9 +28,11 @@ def _report(what: str, problems: list[str], t0: float, fix: str) -> int:
 
 
 def cmd_check(args) -> int:
-    """lint, pgTAP, functions, pytest and the spec gates in a row; report each, fail if any failed."""
+    """The import contracts, lint, pgTAP, functions, pytest and the spec gates in a row;
+    report each, fail if any failed."""
     odooops = [sys.executable, "-m", "odooops.cli"]
     steps = [
+        ("imports", [str(Path(sys.executable).parent / "lint-imports")]),
         ("lint", [*odooops, "lint"]),
         ("pgTAP", [*odooops, "db", "test"]),
         ("functions", [*odooops, "functions", "test"]),
@@ -53,7 +55,8 @@ def cmd_check(args) -> int:
 
 
 def gate_steps() -> list[tuple[str, list[str]]]:
-    """What `odooops check` runs after lint, pgTAP, functions and pytest: the CI spec gates."""
+    """What `odooops check` runs after the import contracts, lint, pgTAP, functions and pytest:
+    the CI spec gates."""
     from ..dev import target
 
     root = target.project_root()
@@ -176,7 +179,8 @@ def cmd_docs_check(args) -> int:
 
 
 def register(sub, groups: dict) -> None:
-    chk = sub.add_parser("check", help="everything `make test` runs: lint, pgTAP, functions, pytest, the spec gates")
+    chk = sub.add_parser("check", help="everything `make test` runs: import contracts, lint, pgTAP, functions, "
+                         "pytest, the spec gates")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     chk.set_defaults(func=cmd_check)
 
