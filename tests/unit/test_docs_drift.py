@@ -30,7 +30,7 @@ def migrate_edited(server, tmp_path: Path, old: str, new: str):
     (mig / CORE).write_text(text.replace(old, new))
     db = server.create_database("odooops_drift")
     baseline.ensure(db)
-    migrations.migrate(db, directory=mig, echo=lambda m: None)
+    migrations.migrate(db, directory=mig)
     return db
 
 

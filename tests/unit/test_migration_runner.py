@@ -40,7 +40,7 @@ def regclass(t, name: str) -> str | None:
 def test_refuses_a_file_name_the_cli_would_misread(empty_db, tmp_path, bad):
     folder = write(tmp_path / "m", {"20260101000000_ok.sql": "create table public.ok_t (id int);", bad: "select 1;"})
     with pytest.raises(MigrationError) as err:
-        migrate(empty_db, directory=folder, echo=lambda m: None)
+        migrate(empty_db, directory=folder)
     msg = str(err.value)
     assert msg.startswith(f"{bad}: file name must match")
     assert r"^\d{14}_[a-z0-9_]+\.sql$" in msg
@@ -55,7 +55,7 @@ def test_refuses_two_files_with_one_version(empty_db, tmp_path):
         {"20260101000000_first.sql": "select 1;", "20260101000000_second.sql": "select 2;"},
     )
     with pytest.raises(MigrationError) as err:
-        migrate(empty_db, directory=folder, echo=lambda m: None)
+        migrate(empty_db, directory=folder)
     msg = str(err.value)
     assert msg.startswith("20260101000000_second.sql: version 20260101000000 is also used by 20260101000000_first.sql")
     assert "Renumber" in msg
@@ -68,11 +68,11 @@ def test_refuses_when_an_applied_file_is_gone(empty_db, tmp_path):
         {"20260101000000_keep.sql": "create table public.keep_t (id int);",
          "20260101000001_lost.sql": "create table public.lost_t (id int);"},
     )
-    migrate(empty_db, directory=folder, echo=lambda m: None)
+    migrate(empty_db, directory=folder)
     (folder / "20260101000001_lost.sql").unlink()
     write(folder, {"20260101000002_next.sql": "create table public.next_t (id int);"})
     with pytest.raises(MigrationError) as err:
-        migrate(empty_db, directory=folder, echo=lambda m: None)
+        migrate(empty_db, directory=folder)
     msg = str(err.value)
     assert msg.startswith("20260101000001_lost.sql: recorded as applied in supabase_migrations.schema_migrations")
     assert "file is gone" in msg
@@ -87,10 +87,10 @@ def test_refuses_an_applied_file_that_was_edited(empty_db, tmp_path):
         tmp_path / "m",
         {"20260101000000_base.sql": EDITABLE.format("v1")},
     )
-    migrate(empty_db, directory=folder, echo=lambda m: None)
+    migrate(empty_db, directory=folder)
     write(folder, {"20260101000000_base.sql": EDITABLE.format("v2")})
     with pytest.raises(MigrationError) as err:
-        migrate(empty_db, directory=folder, echo=lambda m: None)
+        migrate(empty_db, directory=folder)
     msg = str(err.value)
     assert msg.startswith("20260101000000_base.sql: edited after it was applied (statement 2 differs")
     assert "new migration" in msg
@@ -98,19 +98,19 @@ def test_refuses_an_applied_file_that_was_edited(empty_db, tmp_path):
 
 def test_an_appended_statement_is_an_edit_too(empty_db, tmp_path):
     folder = write(tmp_path / "m", {"20260101000000_base.sql": "create table public.base_t (id int);\n"})
-    migrate(empty_db, directory=folder, echo=lambda m: None)
+    migrate(empty_db, directory=folder)
     appended = "create table public.base_t (id int);\ncreate table public.more_t (id int);\n"
     write(folder, {"20260101000000_base.sql": appended})
     with pytest.raises(MigrationError, match=r"^20260101000000_base\.sql: edited after it was applied \(statement 2 "):
-        migrate(empty_db, directory=folder, echo=lambda m: None)
+        migrate(empty_db, directory=folder)
 
 
 def test_whitespace_between_statements_is_not_an_edit(empty_db, tmp_path):
     """The recorded statements are trimmed, as the CLI records them: reflowing blank lines is harmless."""
     folder = write(tmp_path / "m", {"20260101000000_base.sql": "create table public.base_t (id int);\nselect 1;\n"})
-    migrate(empty_db, directory=folder, echo=lambda m: None)
+    migrate(empty_db, directory=folder)
     write(folder, {"20260101000000_base.sql": "\n\ncreate table public.base_t (id int);\n\n\n   select 1;\n\n"})
-    plan = migrate(empty_db, directory=folder, echo=lambda m: None)
+    plan = migrate(empty_db, directory=folder)
     assert plan.pending == []
 
 
@@ -128,7 +128,7 @@ select id from public.missing_table;
 def test_failing_migration_rolls_back_completely(empty_db, tmp_path):
     folder = write(tmp_path / "m", {"20260101000000_broken.sql": FAILING})
     with pytest.raises(MigrationError) as err:
-        migrate(empty_db, directory=folder, echo=lambda m: None)
+        migrate(empty_db, directory=folder)
     msg = str(err.value)
     assert msg.startswith("20260101000000_broken.sql:4: ")
     assert 'relation "public.missing_table" does not exist' in msg
@@ -160,7 +160,7 @@ def test_error_line_inside_a_later_statement(empty_db, tmp_path):
     text = "-- header\nselect 1;\n\nselect\n  1,\n  nonexistent_column\nfrom public.t_line;\n"
     folder = write(tmp_path / "m", {"20260101000000_lines.sql": "create table public.t_line (id int);\n" + text})
     with pytest.raises(MigrationError) as err:
-        migrate(empty_db, directory=folder, echo=lambda m: None)
+        migrate(empty_db, directory=folder)
     # The file has 'create table' on line 1, so 'nonexistent_column' is on line 7.
     assert str(err.value).startswith("20260101000000_lines.sql:7: ")
     assert "[SQLSTATE 42703]" in str(err.value)
@@ -193,10 +193,10 @@ def test_dry_run_changes_nothing(empty_db, tmp_path):
 
     # With part of the history applied, a dry run lists only the rest and records nothing.
     (folder / "20260101000001_b.sql").rename(tmp_path / "b.sql")
-    migrate(empty_db, directory=folder, echo=lambda m: None)
+    migrate(empty_db, directory=folder)
     (tmp_path / "b.sql").rename(folder / "20260101000001_b.sql")
     before = catalog_fingerprint(empty_db)
-    plan = migrate(empty_db, directory=folder, dry_run=True, echo=lambda m: None)
+    plan = migrate(empty_db, directory=folder, dry_run=True)
     assert [m.filename for m in plan.pending] == ["20260101000001_b.sql"]
     assert [m.filename for m in plan.applied] == ["20260101000000_a.sql"]
     assert catalog_fingerprint(empty_db) == before
@@ -206,10 +206,10 @@ def test_dry_run_changes_nothing(empty_db, tmp_path):
 
 def test_dry_run_still_refuses(empty_db, tmp_path):
     folder = write(tmp_path / "m", {"20260101000000_base.sql": "select 1;"})
-    migrate(empty_db, directory=folder, echo=lambda m: None)
+    migrate(empty_db, directory=folder)
     write(folder, {"20260101000000_base.sql": "select 2;"})
     with pytest.raises(MigrationError, match="edited after it was applied"):
-        migrate(empty_db, directory=folder, dry_run=True, echo=lambda m: None)
+        migrate(empty_db, directory=folder, dry_run=True)
 
 
 # -- the migration role ----------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_migrations_run_as_postgres_and_postgres_owns_what_they_create(empty_db,
             "create function owned.f() returns int language sql as $$ select 1 $$;\n"
         )},
     )
-    migrate(empty_db, directory=folder, echo=lambda m: None)
+    migrate(empty_db, directory=folder)
     with connect(empty_db, None) as conn:
         assert conn.execute("select cu, su from owned.who").fetchone() == ("postgres", "postgres")
         owners = conn.execute(
@@ -240,7 +240,7 @@ def test_migrations_run_as_postgres_and_postgres_owns_what_they_create(empty_db,
 def test_superuser_only_statements_fail_with_42501(empty_db, tmp_path):
     folder = write(tmp_path / "m", {"20260101000000_escalate.sql": "select 1;\ncreate role sneaky_x superuser;\n"})
     with pytest.raises(MigrationError) as err:
-        migrate(empty_db, directory=folder, echo=lambda m: None)
+        migrate(empty_db, directory=folder)
     msg = str(err.value)
     assert msg.startswith("20260101000000_escalate.sql:2: ")
     assert "[SQLSTATE 42501]" in msg
@@ -344,10 +344,10 @@ def test_unterminated_quote_runs_to_the_end():
 def test_repository_migrations_apply_and_then_nothing_is_pending(empty_db):
     files = sorted(p.name for p in REPO_MIGRATIONS.glob("*.sql"))
     assert files, "the repository has migrations"
-    first = migrate(empty_db, directory=REPO_MIGRATIONS, echo=lambda m: None)
+    first = migrate(empty_db, directory=REPO_MIGRATIONS)
     assert [m.filename for m in first.pending] == files
     assert first.applied == []
-    second = migrate(empty_db, directory=REPO_MIGRATIONS, echo=lambda m: None)
+    second = migrate(empty_db, directory=REPO_MIGRATIONS)
     assert second.pending == []
     assert [m.filename for m in second.applied] == files
     assert [f"{v}_{n}.sql" for v, n in recorded(empty_db)] == files

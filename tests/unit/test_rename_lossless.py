@@ -210,7 +210,7 @@ def seeded_template(server, tmp_path_factory):
     tmpl = server.create_database("odooops_seeded")
     try:
         baseline.ensure(tmpl)
-        migrations.migrate(tmpl, directory=folder, echo=lambda m: None)
+        migrations.migrate(tmpl, directory=folder)
         with connect(tmpl) as conn, conn.transaction():
             for statement in SEED:
                 conn.execute(statement)
@@ -240,7 +240,7 @@ def seeded(server, seeded_template, tmp_path):
 
 def apply_rename(t, folder: Path, text: str) -> None:
     (folder / RENAME).write_text(text)
-    plan = migrations.migrate(t, directory=folder, echo=lambda m: None)
+    plan = migrations.migrate(t, directory=folder)
     assert [m.filename for m in plan.pending] == [RENAME]
 
 
@@ -415,7 +415,7 @@ def test_the_migration_guard_refuses_a_forgotten_rename(seeded):
     db, folder, before = seeded
     (folder / RENAME).write_text(real_rename_without(FORGOTTEN_INDEX))
     with pytest.raises(migrations.MigrationError) as err:
-        migrations.migrate(db, directory=folder, echo=lambda m: None)
+        migrations.migrate(db, directory=folder)
     assert "runs_created_by_idx" in str(err.value)
     assert "[SQLSTATE P0001]" in str(err.value)
     assert snapshot(db, list(TABLES)) == before

@@ -55,7 +55,7 @@ def test_cli_sees_odooops_migrations_as_applied(empty_db, tmp_path):
     work = workdir(tmp_path)
     versions = local_versions(work)
     assert versions, "the repository has migrations"
-    plan = migrations.migrate(empty_db, directory=work / "supabase" / "migrations", echo=lambda m: None)
+    plan = migrations.migrate(empty_db, directory=work / "supabase" / "migrations")
     assert [m.version for m in plan.pending] == versions
 
     push = supabase(work, empty_db, "db", "push")
@@ -77,7 +77,7 @@ def test_odooops_sees_cli_migrations_as_applied(empty_db, tmp_path):
     for path in sorted(folder.glob("*.sql")):
         assert f"Applying migration {path.name}" in push.stderr
 
-    plan = migrations.migrate(empty_db, directory=folder, echo=lambda m: None)
+    plan = migrations.migrate(empty_db, directory=folder)
     assert plan.pending == []
     assert [m.version for m in plan.applied] == local_versions(work)
 
@@ -115,4 +115,4 @@ def test_split_matches_the_cli_on_tricky_sql(empty_db, tmp_path):
     ours = [s for _, s in migrations.split_statements(TRICKY)]
     assert len(ours) == 8
     assert statements == ours
-    assert migrations.migrate(empty_db, directory=work / "supabase" / "migrations", echo=lambda m: None).pending == []
+    assert migrations.migrate(empty_db, directory=work / "supabase" / "migrations").pending == []

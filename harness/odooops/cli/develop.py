@@ -88,7 +88,7 @@ def cmd_db_migrate(args) -> int:
     t = target.current()
     baseline.ensure(t)
     try:
-        plan = migrations.migrate(t, dry_run=args.dry_run)
+        plan = migrations.migrate(t, dry_run=args.dry_run, echo=print)
     except migrations.MigrationError as exc:
         err(str(exc))
         return 1

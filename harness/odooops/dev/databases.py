@@ -22,7 +22,7 @@ from .target import Target
 def prepare(t: Target, directory: Path | None = None) -> None:
     """The Supabase baseline, then the migrations: what every database of the harness gets."""
     baseline.ensure(t)
-    migrations.migrate(t, directory=directory, echo=lambda m: None)
+    migrations.migrate(t, directory=directory)
 
 
 @contextmanager
@@ -61,7 +61,7 @@ def fresh_database(parent: Target, prefix: str, *, migrated: bool = True, templa
         if template is None:
             baseline.ensure(db)
             if migrated:
-                migrations.migrate(db, directory=directory, echo=lambda m: None)
+                migrations.migrate(db, directory=directory)
         yield db
     finally:
         parent.drop_database(db.dbname)

@@ -115,7 +115,7 @@ def main(args=None) -> int:
         _title("1. A throwaway PostgreSQL with the Supabase baseline and every migration")
         t = target.embedded(owner_pid=None if keep else os.getpid())
         baseline.ensure(t)
-        plan = migrations.migrate(t, echo=lambda m: None)
+        plan = migrations.migrate(t)
         _say(f"PostgreSQL cluster on 127.0.0.1:{t.cluster.port} (files in {t.cluster.root})")
         for m in plan.pending:
             _say(f"  applied {m.version} {m.name}")

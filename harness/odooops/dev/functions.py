@@ -154,7 +154,7 @@ def migrate_to_baseline(t: Target) -> None:
     source = project_root() / "supabase" / "migrations" / BASELINE_MIGRATION
     with tempfile.TemporaryDirectory(prefix="odooops-pre-rename-") as folder:
         shutil.copy(source, Path(folder) / source.name)
-        migrations.migrate(t, directory=Path(folder), echo=lambda m: None)
+        migrations.migrate(t, directory=Path(folder))
 
 
 def _timed(name: str, fix: str, fn) -> Step:

@@ -10,6 +10,7 @@ work as applied.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,8 +205,14 @@ def apply_one(conn: psycopg.Connection, m: Migration) -> None:
         )
 
 
-def migrate(target: Target, *, dry_run: bool = False, directory: Path | None = None, echo=print) -> Plan:
-    """Apply every pending migration as the ``postgres`` role; return the plan."""
+def migrate(target: Target, *, dry_run: bool = False, directory: Path | None = None,
+            echo: Callable[[str], None] | None = None) -> Plan:
+    """Apply every pending migration as the ``postgres`` role; return the plan.
+
+    Quiet unless ``echo`` is given: it is called with one line per migration
+    applied (or, with ``dry_run``, that would be).
+    """
+    echo = echo or (lambda line: None)
     migrations = discover(directory)
     with psycopg.connect(target.conninfo(MIGRATION_ROLE), autocommit=True) as conn:
         if not dry_run:
