@@ -51,7 +51,8 @@ def project(tmp_path):
     """
     root = tmp_path / "project"
     shutil.copytree(ROOT / "supabase", root / "supabase", ignore=shutil.ignore_patterns(".temp", ".branches"))
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SUPABASE_DB_URL", "DOCKER_HOST")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "SUPABASE_DB_URL", "ODOOOPS_CLUSTER_DIR", "DOCKER_HOST")}
     env["ODOOOPS_ROOT"] = str(root)
     yield root, env
     state = root / ".odooops" / "cluster.json"

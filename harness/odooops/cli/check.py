@@ -8,13 +8,15 @@ configured database itself, unmigrated (for example a Supabase project).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from .develop import as_is
-from .output import err
+from .output import err, progress
 
 
 def _report(what: str, problems: list[str], t0: float, fix: str) -> int:
@@ -40,18 +42,36 @@ def cmd_check(args) -> int:
         *gate_steps(),
     ]
     failed = []
-    for name, cmd in steps:
-        print(f"== {name}", flush=True)
-        t0 = time.monotonic()
-        rc = subprocess.run(cmd).returncode
-        print(f"== {name}: {'ok' if rc == 0 else f'FAILED (exit {rc})'} in {time.monotonic() - t0:.1f}s", flush=True)
-        if rc:
-            failed.append(name)
+    with shared_server() as env:
+        for name, cmd in steps:
+            print(f"== {name}", flush=True)
+            t0 = time.monotonic()
+            rc = subprocess.run(cmd, env=env).returncode
+            print(f"== {name}: {'ok' if rc == 0 else f'FAILED (exit {rc})'} in {time.monotonic() - t0:.1f}s",
+                  flush=True)
+            if rc:
+                failed.append(name)
     if failed:
         err(f"failed: {', '.join(failed)}")
     # One closing line for people and CI alike: how many of the checks above passed.
     print(f"check: {len(steps) - len(failed)} passed, {len(failed)} failed", flush=True)
     return 1 if failed else 0
+
+
+@contextmanager
+def shared_server():
+    """The environment of every check: the configured server, else one throwaway cluster for all of them."""
+    from ..dev import target
+
+    if target.env_url() or target.from_state():
+        yield dict(os.environ)
+        return
+    progress("check: starting one throwaway PostgreSQL cluster for every check")
+    own = target.embedded(owner_pid=os.getpid())
+    try:
+        yield {**os.environ, **target.shared(own.cluster)}
+    finally:
+        own.cluster.stop()
 
 
 def gate_steps() -> list[tuple[str, list[str]]]:

@@ -70,7 +70,7 @@ def _tool(name: str) -> Path:
 def deno_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {**os.environ, "DENO_DIR": str(project_root() / ".cache" / "deno"), "NO_COLOR": "1"}
     # The tests get the databases they are meant to use, and no other.
-    for var in ("DATABASE_URL", "SUPABASE_DB_URL"):
+    for var in ("DATABASE_URL", "SUPABASE_DB_URL", "ODOOOPS_CLUSTER_DIR"):
         env.pop(var, None)
     env.update(extra or {})
     return env

@@ -1,9 +1,10 @@
 """Which PostgreSQL server the harness works on, and how it connects to it.
 
 Three sources, in this order: ``DATABASE_URL`` / ``SUPABASE_DB_URL`` (an
-existing server: local, CI service, or a real Supabase project), the cluster
-started by ``odooops db up`` (recorded in ``.odooops/cluster.json``), or, for
-tests and the demo, a new embedded cluster.
+existing server: local, CI service, or a real Supabase project), an embedded
+cluster already running (the one ``odooops check`` shares with its checks
+through ``ODOOOPS_CLUSTER_DIR``, else the one of ``odooops db up``, recorded in
+``.odooops/cluster.json``), or, for tests and the demo, a new embedded cluster.
 """
 
 from __future__ import annotations
@@ -137,7 +138,25 @@ def embedded(durable: bool = False, owner_pid: int | None = None) -> Target:
     return Target(cluster.url(SUPERUSER, "postgres"), cluster=cluster)
 
 
+# The directory of a running embedded cluster that commands started by this
+# process use instead of starting their own (set by `odooops check`).
+CLUSTER_DIR_ENV = "ODOOOPS_CLUSTER_DIR"
+
+
+def shared(cluster: Cluster) -> dict[str, str]:
+    """Environment for child processes: use ``cluster``, as :func:`from_state` reads it."""
+    return {CLUSTER_DIR_ENV: str(cluster.root)}
+
+
 def from_state() -> Target | None:
+    """A running cluster: the shared one (``ODOOOPS_CLUSTER_DIR``), else the ``db up`` one."""
+    shared_dir = os.environ.get(CLUSTER_DIR_ENV)
+    if shared_dir:
+        cluster = Cluster.attach(Path(shared_dir))
+        if cluster is None or not cluster.is_running():
+            raise SystemExit(f"odooops: {CLUSTER_DIR_ENV} is {shared_dir}, where no cluster runs; "
+                             f"unset it to use DATABASE_URL, the `db up` cluster or a throwaway one")
+        return Target(cluster.url(SUPERUSER, "postgres"), cluster=cluster)
     f = state_file()
     if not f.exists():
         return None
