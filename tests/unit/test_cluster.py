@@ -233,7 +233,7 @@ def test_docker_probe_sees_an_engine_that_answers(monkeypatch):
         engine.close()
     assert ok, where
     assert engine.path in where
-    assert engine.requests[0].startswith(b"GET /_ping HTTP/1.1\r\n")
+    assert engine.requests[0].startswith(b"GET /v1.41/_ping HTTP/1.1\r\n")
 
 
 def test_docker_probe_gives_up_on_a_silent_engine(monkeypatch):
@@ -254,7 +254,7 @@ def test_docker_probe_gives_up_on_a_silent_engine(monkeypatch):
     ("host", "expected"),
     [
         ("unix:///nonexistent.sock", "No such file or directory"),
-        ("ssh://user@example.test", "unsupported DOCKER_HOST"),
+        ("ssh://user@example.test", "Install paramiko package to enable ssh:// support"),
     ],
 )
 def test_docker_probe_reports_why_there_is_no_engine(monkeypatch, host, expected):

@@ -39,14 +39,9 @@ class Stored:
 
 
 def file_digest(path: Path) -> tuple[str, int]:
-    """(sha256 hex, size in bytes) of a file, read in chunks."""
-    h = hashlib.sha256()
-    size = 0
+    """(sha256 hex, size in bytes) of a file."""
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
+        return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
 
 
 def content_type(name: str) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import os
 import tarfile
 from pathlib import Path
 
-from ..runner.storage import file_digest
 from . import addons
 from .context import StepError, artifacts_dir, require_source, say
 
@@ -39,6 +39,8 @@ def run(args) -> int:
                 tar.add(path, arcname=arcname, recursive=False, filter=_reset)
     with open(out, "wb") as f, gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as gz:
         gz.write(buf.getvalue())
-    digest, size = file_digest(out)
+    with open(out, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    size = out.stat().st_size
     say(f"packaged {len(found)} addon(s) ({', '.join(sorted(found))}) into {out.name}: {size} bytes, sha256 {digest}")
     return 0
