@@ -94,7 +94,6 @@ class Connection:
         self.name = name
         self.conn: psycopg.Connection | None = None
         self.lock = threading.Lock()
-        self.retried = False  # did the last call go through a reconnect?
 
     def connect(self) -> psycopg.Connection:
         conn = psycopg.connect(self.conninfo, autocommit=True, row_factory=dict_row, connect_timeout=5,
@@ -116,7 +115,6 @@ class Connection:
         """Run one statement; return its first row (or all rows). Retries on connection
         trouble until it succeeds, ``abort`` is set or ``deadline`` (monotonic) passes."""
         delay = 0.1
-        self.retried = False
         while True:
             with self.lock:
                 try:
@@ -135,7 +133,6 @@ class Connection:
                     if self.conn is not None:
                         close_quietly(self.conn)
                     self.conn = None
-            self.retried = True
             if deadline is not None and time.monotonic() + delay > deadline:
                 raise Stopped("gave up: the database did not come back in time")
             if abort is not None:
@@ -167,11 +164,6 @@ class Queue:
     def close(self) -> None:
         self.db.close()
 
-    @property
-    def retried(self) -> bool:
-        """Whether the last call went through a reconnect (its first try may have committed)."""
-        return self.db.retried
-
     def _call(self, query: str, params: tuple = (), *, interruptible: bool = True, **kw) -> Any:
         return self.db.call(query, params, abort=self.abort if interruptible else None, **kw)
 
@@ -188,8 +180,8 @@ class Queue:
     def claim(self, lease_seconds: int | None) -> Run | None:
         return self._call("select * from ops.claim_next_run(%s, %s)", (self.worker_id, lease_seconds))
 
-    def run(self, run_id: str, *, interruptible: bool = True) -> Run | None:
-        return self._call("select * from ops.runs where id = %s", (run_id,), interruptible=interruptible)
+    def run(self, run_id: str) -> Run | None:
+        return self._call("select * from ops.runs where id = %s", (run_id,))
 
     def start(self, run_id: str) -> Run:
         return self._call("select * from ops.start_workflow_run(%s, %s)", (run_id, self.worker_id))

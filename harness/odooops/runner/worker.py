@@ -148,17 +148,12 @@ class Worker:
         run_id = str(run["id"])
         self.report("claimed", run_id, attempt=run["attempt"], branch=run["branch"], commit=run["commit_sha"][:12])
         try:
+            # A retry after a broken connection may repeat a start that committed:
+            # the database answers the holder's repeat with the running run.
             started = self.queue.start(run_id)
         except RpcError as exc:
-            started = None
-            if exc.sqlstate == "OP001" and self.queue.retried:
-                # The first try committed before the connection broke: see whether it is ours.
-                row = self.queue.run(run_id)
-                if row and row["status"] == "running" and row["worker_id"] == self.worker_id:
-                    started = row
-            if started is None:
-                self.report("lost", run_id, text=f"could not start: {exc}")
-                return
+            self.report("lost", run_id, text=f"could not start: {exc}")
+            return
         try:
             ctx = self.load_context(started)
         except (RpcError, KeyError, TypeError) as exc:
@@ -204,14 +199,11 @@ class Worker:
 
     def complete(self, run_id: str, exit_code: int, error: str | None) -> None:
         try:
+            # As for start: an identical repeat of a committed completion returns the stored run.
             row = self.queue.complete(run_id, exit_code, (error or None) and error[:MAX_ERROR])
         except RpcError as exc:
-            if exc.sqlstate == "OP001" and self.queue.retried:
-                # The first try committed before the connection broke: read what it did.
-                row = self.queue.run(run_id, interruptible=False)
-            else:
-                self.report("lost", run_id, text=f"could not complete: {exc}")
-                return
+            self.report("lost", run_id, text=f"could not complete: {exc}")
+            return
         self.report(str(row["status"]), run_id, exit_code=row["exit_code"],
                     text=row.get("error_message") if row["status"] != "succeeded" else None)
 
