@@ -1,6 +1,8 @@
 """Read the shape of the ``ops`` schema from a live database's catalog.
 
-One query per kind of object, ordered, so that every document generated from
+Three queries for the schema (its comment, its tables, its enums), three per
+table (columns, constraints, indexes) and one per table outside the schema that
+a foreign key references, each ordered, so that every document generated from
 it (DBML, ERD, Prisma) is byte-for-byte reproducible. Read-only; any role that
 can read ``pg_catalog`` will do.
 """

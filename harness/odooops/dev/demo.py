@@ -6,7 +6,7 @@
 3. ``scripts/odooops/env_create.sh`` queues one run of each, a worker
    (``odooops worker``, a subprocess) takes them, ``env_wait_ready.sh``
    follows each to its end, printing log lines as they arrive;
-4. the build's logs with the plan's query, the artifacts, the upgrade
+4. the build's logs (one query: a run's lines in order), the artifacts, the upgrade
    findings, the ops tables, and what to look at next.
 
 Everything lives in temporary directories removed at the end, also on Ctrl-C.
@@ -177,7 +177,7 @@ def main(args=None) -> int:
         relay.join(2)
 
         build_id, scan_id = run_ids["build"], run_ids["upgrade-scan"]
-        _title("5. The build's logs, with the plan's query")
+        _title("5. The build's logs: one query gives a run's lines in order")
         query = "select * from ops.run_logs where run_id = :'run_id' order by timestamp;"
         _say(f"$ psql -c \"select * from ops.run_logs where run_id = '{build_id}' order by timestamp;\"")
         _say(_psql(db_url, query, run_id=build_id))

@@ -6,12 +6,12 @@ compared with the committed ones, and ``deno test`` against
 
 * ``SUPABASE_DB_URL``: a database with every migration (what production runs),
 * ``ODOOOPS_TEST_PRE_RENAME_DB_URL``: one migrated only up to the agent-tracking
-  baseline (before the Week 1 rename); the tests migrate it the rest of the way
+  baseline (before the agent tables were renamed); the tests migrate it the rest of the way
   with ``ODOOOPS_TEST_MIGRATE_CMD`` (this harness's own runner),
 * ``ODOOOPS_TEST_EMPTY_DB_URL``: one with the Supabase baseline and no migration,
   where every function must fail with a bare 500.
 
-Deno and the Supabase CLI come from ``node_modules`` (``npm ci``); Deno's cache
+Deno and the Supabase CLI come from ``node_modules`` (``make deps``); Deno's cache
 lives in ``.cache/deno``.
 """
 
@@ -64,7 +64,7 @@ def _tool(name: str) -> Path:
     found = shutil.which(name)
     if found:
         return Path(found)
-    raise FunctionsError(f"{name} not found in node_modules/.bin or on PATH; install it with `make deps` (npm ci).")
+    raise FunctionsError(f"{name} not found in node_modules/.bin or on PATH; install it with `make deps`.")
 
 
 def deno_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -150,7 +150,7 @@ class Step:
 
 
 def migrate_to_baseline(t: Target) -> None:
-    """Only the agent-tracking baseline: the database as it was before the Week 1 rename."""
+    """Only the agent-tracking baseline: the database as it was before the agent tables were renamed."""
     source = project_root() / "supabase" / "migrations" / BASELINE_MIGRATION
     with tempfile.TemporaryDirectory(prefix="odooops-pre-rename-") as folder:
         shutil.copy(source, Path(folder) / source.name)

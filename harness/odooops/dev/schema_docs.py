@@ -42,7 +42,7 @@ def node_bin(root: Path, name: str) -> str:
         p = base / "node_modules" / ".bin" / name
         if p.exists():
             return str(p)
-    raise ToolError(f"node_modules/.bin/{name} is missing: run `make deps` (npm ci) first")
+    raise ToolError(f"node_modules/.bin/{name} is missing: run `make deps` first")
 
 
 def run_node(args: list[str], **kw) -> subprocess.CompletedProcess:
