@@ -241,7 +241,7 @@ class Worker:
                      f"{ctx.project['slug']}/{ctx.workflow['name']} {run['branch']}@{run['commit_sha']} "
                      f"(Odoo {ctx.project['odoo_series']}), {len(steps)} step(s) in {ctx.workdir}")
         try:
-            ctx.secrets = self.queue.secrets(ctx.run_id)
+            ctx.secrets = self.queue.secrets(ctx.run_id) if ctx.secret_names else {}
         except RpcError as exc:
             if exc.sqlstate == "OP002":
                 ctx.mark_lost(f"lease lost: {exc.message}")
