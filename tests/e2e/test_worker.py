@@ -4,6 +4,7 @@ cancels, a worker killed outright, a database restart, SIGTERM, tools."""
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
 import time
@@ -262,6 +263,36 @@ def test_tools_secrets_and_params_reach_steps_as_documented(ops):
     assert run["error_message"].startswith("step 'odoo': tool odoo-17.0 (odoo:17.0) needs a Docker engine and none "
                                            "answers")
     assert "set ops.tools.run_locally for odoo-17.0" in run["error_message"]
+
+
+def test_only_a_workflow_whose_step_asks_gets_the_upgrade_advisories(ops):
+    from odooops.dev import demo
+
+    legacy = [{k: v for k, v in s.items() if k != "advisories"} for s in demo.WORKFLOWS["upgrade-scan"]["steps"]]
+    assert any(s.get("advisories") is True for s in demo.WORKFLOWS["upgrade-scan"]["steps"])
+    ops.project(workflows={**demo.WORKFLOWS, "legacy-scan": {"steps": legacy}})
+    runs = {name: ops.enqueue(name) for name in ("build", "upgrade-scan", "legacy-scan")}
+    assert ops.worker("--drain", "--keep-workdirs").wait(60) == 0
+
+    every = [code for (code,) in ops.all("select code from ops.upgrade_advisories order by code")]
+    assert every, "the seed has advisories"
+
+    def written(run_id: str) -> list[dict]:
+        (workdir,) = (ops.tmp / "work").glob(f"odooops-run-{run_id[:8]}-a1-*")
+        return json.loads((workdir / ".odooops" / "advisories.json").read_text())
+
+    assert {name: ops.status(r) for name, r in runs.items()} == dict.fromkeys(runs, "succeeded")
+    # The build asks for none: its file is an empty list.
+    assert written(runs["build"]) == []
+    # The demo's upgrade-scan step says "advisories": true; a step that runs upgrade-scan without the key
+    # (workflows written before it) gets them as well.
+    for name in ("upgrade-scan", "legacy-scan"):
+        advisories = written(runs[name])
+        assert [a["code"] for a in advisories] == every, name
+        assert set(advisories[0]) == {"code", "from_series", "to_series", "area", "severity", "title",
+                                      "detect_regex", "detect_globs", "remediation", "reference_url"}
+        assert any(m.startswith("scanning for the move 17.0 -> 18.0: ") and f" of {len(every)} advisories apply" in m
+                   for _, _, _, m, _ in ops.logs(runs[name])), name
 
 
 def test_log_lines_reach_the_database_within_about_200ms(ops):

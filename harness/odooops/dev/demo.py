@@ -47,7 +47,7 @@ WORKFLOWS = {
     },
     "upgrade-scan": {
         "description": "Scan the commit for the upgrade advisories of the move to the next Odoo series.",
-        "steps": [step("checkout", timeout_seconds=120), step("upgrade-scan", timeout_seconds=300)],
+        "steps": [step("checkout", timeout_seconds=120), step("upgrade-scan", timeout_seconds=300, advisories=True)],
     },
 }
 

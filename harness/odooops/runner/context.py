@@ -15,9 +15,10 @@ class RunContext:
     workflow: dict
     project: dict
     tools: dict[str, dict]
-    advisories: list[dict]
+    advisories: list[dict]  # empty unless a step asks for them (ops.get_run_context)
     workdir: Path
     lease_seconds: int
+    secret_names: list[str] = field(default_factory=list)  # params.secrets, from ops.get_run_context
     secrets: dict[str, str] = field(default_factory=dict)  # name -> value, from ops.get_run_secrets
     cancel: threading.Event = field(default_factory=threading.Event)  # a cancel request was seen
     lost: threading.Event = field(default_factory=threading.Event)  # the worker no longer holds the run

@@ -17,6 +17,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -27,6 +28,17 @@ CHANNEL = "ops_runs_queued"
 SERVICE_ROLE = "service_role"
 
 Run = dict[str, Any]  # a row of ops.runs
+
+
+@dataclass(frozen=True)
+class RunDefinition:
+    """A run's context as ``ops.get_run_context`` returns it."""
+
+    project: dict  # slug, name, odoo_series, repository_url
+    workflow: dict  # name, steps, default_timeout_seconds, lease_seconds
+    tools: dict[str, dict]  # by name: the tools the steps name (image, tag, digest, run_locally, enabled)
+    secret_names: list[str]  # what params.secrets asks for; the values come from secrets()
+    advisories: list[dict]  # ops.upgrade_advisories when a step asks for them, else empty
 
 
 class RpcError(Exception):
@@ -186,29 +198,13 @@ class Queue:
     def start(self, run_id: str) -> Run:
         return self._call("select * from ops.start_workflow_run(%s, %s)", (run_id, self.worker_id))
 
-    def context(self, run: Run) -> tuple[dict, dict, dict[str, dict], list[dict]]:
-        """(workflow, project, tools by name, upgrade advisories) of a run."""
-        wf = self._call(
-            "select w.name, w.steps, w.default_timeout_seconds, w.lease_seconds,"
-            " p.slug, p.name as project_name, p.odoo_series, p.repository_url"
-            " from ops.workflows as w join ops.projects as p on p.id = w.project_id where w.id = %s",
-            (run["workflow_id"],),
-        )
-        names = sorted({s["tool"] for s in wf["steps"] if s.get("tool")})
-        tools = {}
-        if names:
-            for t in self._call("select name, image, tag, digest, run_locally, enabled from ops.tools"
-                                " where name = any(%s)", (names,), rows=True):
-                tools[t["name"]] = t
-        advisories = self._call(
-            "select code, from_series, to_series, area, severity::text as severity, title, detect_regex,"
-            " detect_globs, remediation, reference_url from ops.upgrade_advisories order by code",
-            rows=True,
-        )
-        workflow = {k: wf[k] for k in ("name", "steps", "default_timeout_seconds", "lease_seconds")}
-        project = {"slug": wf["slug"], "name": wf["project_name"], "odoo_series": wf["odoo_series"],
-                   "repository_url": wf["repository_url"]}
-        return workflow, project, tools, advisories
+    def context(self, run_id: str) -> RunDefinition:
+        """What the run is to do, from ``ops.get_run_context`` (fenced: only while this worker holds it)."""
+        row = self._call("select project, workflow, tools, secret_names, advisories"
+                         " from ops.get_run_context(%s, %s)", (run_id, self.worker_id))
+        return RunDefinition(project=row["project"], workflow=row["workflow"],
+                             tools={t["name"]: t for t in row["tools"]}, secret_names=list(row["secret_names"]),
+                             advisories=row["advisories"])
 
     def secrets(self, run_id: str) -> dict[str, str]:
         """The values of the project secrets the run names in ``params.secrets``."""

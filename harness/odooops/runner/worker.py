@@ -134,14 +134,15 @@ class Worker:
 
     # -- one run -------------------------------------------------------------------------
     def load_context(self, run: Run) -> RunContext:
-        workflow, project, tools, advisories = self.queue.context(run)
+        d = self.queue.context(str(run["id"]))
         base = self.work_root
         if base is not None:
             base.mkdir(parents=True, exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix=f"odooops-run-{str(run['id'])[:8]}-a{run['attempt']}-",
                                         dir=base)).resolve()
-        return RunContext(run=run, workflow=workflow, project=project, tools=tools, advisories=advisories,
-                          workdir=workdir, lease_seconds=self.lease_seconds or workflow["lease_seconds"],
+        return RunContext(run=run, workflow=d.workflow, project=d.project, tools=d.tools, advisories=d.advisories,
+                          secret_names=d.secret_names, workdir=workdir,
+                          lease_seconds=self.lease_seconds or d.workflow["lease_seconds"],
                           shutdown=self.stopping if self.on_sigterm == "requeue" else threading.Event())
 
     def process(self, run: Run) -> None:
@@ -157,6 +158,10 @@ class Worker:
         try:
             ctx = self.load_context(started)
         except (RpcError, KeyError, TypeError) as exc:
+            if isinstance(exc, RpcError) and exc.sqlstate == "OP002":
+                # No longer the holder (the lease expired meanwhile): nothing of this run is ours to end.
+                self.report("lost", run_id, text=f"could not read the run's context: {exc}")
+                return
             self.report("error", run_id, text=f"cannot load the run's workflow: {exc}")
             self.complete(run_id, EXIT_CANNOT_RUN, f"worker could not load the workflow: {exc}")
             return
@@ -228,7 +233,7 @@ class Worker:
                      f"{ctx.project['slug']}/{ctx.workflow['name']} {run['branch']}@{run['commit_sha']} "
                      f"(Odoo {ctx.project['odoo_series']}), {len(steps)} step(s) in {ctx.workdir}")
         try:
-            ctx.secrets = self.queue.secrets(ctx.run_id)
+            ctx.secrets = self.queue.secrets(ctx.run_id) if ctx.secret_names else {}
         except RpcError as exc:
             if exc.sqlstate == "OP002":
                 ctx.mark_lost(f"lease lost: {exc.message}")

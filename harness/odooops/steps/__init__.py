@@ -9,7 +9,9 @@ environment the worker sets (see :mod:`odooops.runner.process`):
   ODOOOPS_WORKDIR        the run's fresh work directory (every step's cwd)
   ODOOOPS_SOURCE_DIR     where ``checkout`` puts the repository ($ODOOOPS_WORKDIR/src)
   ODOOOPS_ARTIFACTS_DIR  files written here are stored and recorded as artifacts after the step
-  ODOOOPS_ADVISORIES_FILE  ops.upgrade_advisories as JSON (written by the worker)
+  ODOOOPS_ADVISORIES_FILE  ops.upgrade_advisories as JSON (written by the worker); an empty
+                           list unless a step asks for them ("advisories": true, or running
+                           upgrade-scan without "advisories": false)
   ODOOOPS_TARGET_SERIES  optional: upgrade-scan target (default: the next series)
 
 Steps print one line per fact; a line starting with ``ERROR`` or ``WARNING``

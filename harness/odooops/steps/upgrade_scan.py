@@ -14,7 +14,11 @@ def load_advisories() -> list[dict]:
     path = os.environ.get("ODOOOPS_ADVISORIES_FILE")
     if not path:
         raise StepError("ODOOOPS_ADVISORIES_FILE is not set: the worker writes ops.upgrade_advisories there")
-    return json.loads(Path(path).read_text())
+    advisories = json.loads(Path(path).read_text())
+    if not advisories:
+        say('WARNING no upgrade advisories to scan for: the worker writes them only for a workflow whose step '
+            'asks ("advisories": true, or a command running upgrade-scan without "advisories": false)')
+    return advisories
 
 
 def run(args) -> int:

@@ -906,6 +906,16 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "get_run_context": {
+        Args: { "p_run_id": string; "p_worker_id": string };
+        Returns: Database["ops"]["CompositeTypes"]["run_context"];
+        SetofOptions: {
+          from: "*";
+          to: "run_context";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "get_run_secrets": {
         Args: { "p_run_id": string; "p_worker_id": string };
         Returns: {
@@ -1073,7 +1083,13 @@ export type Database = {
       "run_status": "queued" | "claimed" | "running" | "succeeded" | "failed" | "canceled";
     };
     CompositeTypes: {
-      [_ in never]: never;
+      "run_context": {
+        "project": Json | null;
+        "workflow": Json | null;
+        "tools": Json | null;
+        "secret_names": (string)[] | null;
+        "advisories": Json | null;
+      };
     };
   };
 };

@@ -1,8 +1,8 @@
 -- workflows.steps is a non-empty array of {name, command, tool?,
--- timeout_seconds?, env?, artifacts?}; a malformed one is refused with 22023
+-- timeout_seconds?, env?, artifacts?, advisories?}; a malformed one is refused with 22023
 -- and a message naming the step and field (workflows.steps[i].field).
 begin;
-select plan(18);
+select plan(20);
 
 -- SETUP
 select tests.ops_project('steps') as project_id \gset
@@ -53,6 +53,14 @@ from (values
   (
     'artifacts that are not strings', '[{"name": "b", "command": "make", "artifacts": [1]}]',
     'workflows.steps[0].artifacts must be an array of path strings, got [1]'
+  ),
+  (
+    'advisories as a string', '[{"name": "b", "command": "make", "advisories": "yes"}]',
+    'workflows.steps[0].advisories must be true or false, got "yes"'
+  ),
+  (
+    'advisories as a number', '[{"name": "b", "command": "make", "advisories": 1}]',
+    'workflows.steps[0].advisories must be true or false, got 1'
   )
 ) as s (what, steps, message);
 
@@ -61,7 +69,8 @@ select lives_ok(
   format(
     $q$insert into ops.workflows (project_id, name, steps) values (%L, 'test', '[
       {"name": "install", "command": "odoo-bin -i base --stop-after-init", "tool": "odoo-17.0", "timeout_seconds": 900},
-      {"name": "test", "command": "odoo-bin --test-enable", "env": {"PGHOST": "db"}, "artifacts": ["coverage.xml"]}
+      {"name": "test", "command": "odoo-bin --test-enable", "env": {"PGHOST": "db"}, "artifacts": ["coverage.xml"]},
+      {"name": "scan", "command": "./scan.sh", "advisories": true}
     ]')$q$,
     :'project_id'
   ),
