@@ -67,6 +67,21 @@ def enqueue(conn: psycopg.Connection, n: int = 1, workflow: str = "build", **kw)
     return ids
 
 
+def expire_lease(db, run) -> None:
+    """Make ``run``'s lease lapse now, as if its holder had stopped heartbeating long enough.
+
+    The table owner ``postgres`` sets the column, as the pgTAP tests of lease recovery do; the
+    next ops.claim_next_run then finds the lease expired without the test waiting for it.
+    """
+    with connect(db, "postgres") as owner:
+        changed = owner.execute(
+            "update ops.runs set lease_expires_at = now() - interval '1 second' "
+            "where id = %s and lease_expires_at is not null",
+            (run,),
+        ).rowcount
+    assert changed == 1, f"run {run} holds no lease"
+
+
 def backend_pid(conn: psycopg.Connection) -> int:
     return conn.info.backend_pid
 
