@@ -8,6 +8,7 @@ cluster. Nothing here mocks the database.
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +20,19 @@ from odooops.dev import databases, target
 ROOT = Path(__file__).resolve().parents[1]
 # Every test connection gives up instead of hanging when something regresses.
 TEST_TIMEOUTS = "-c lock_timeout=10s -c statement_timeout=120s"
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
+    """Poll until predicate() is truthy, pausing ``interval`` seconds between tries; return its value,
+    or fail after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > end:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,13 @@ key). On the embedded cluster that role cannot log in, so a worker logs in as
 from __future__ import annotations
 
 import threading
-import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
 import psycopg
 import pytest
 
-from tests.conftest import connect
+from tests.conftest import connect, wait_for
 
 PROJECT = "acme"
 
@@ -67,6 +66,21 @@ def enqueue(conn: psycopg.Connection, n: int = 1, workflow: str = "build", **kw)
     return ids
 
 
+def expire_lease(db, run) -> None:
+    """Make ``run``'s lease lapse now, as if its holder had stopped heartbeating long enough.
+
+    The table owner ``postgres`` sets the column, as the pgTAP tests of lease recovery do; the
+    next ops.claim_next_run then finds the lease expired without the test waiting for it.
+    """
+    with connect(db, "postgres") as owner:
+        changed = owner.execute(
+            "update ops.runs set lease_expires_at = now() - interval '1 second' "
+            "where id = %s and lease_expires_at is not null",
+            (run,),
+        ).rowcount
+    assert changed == 1, f"run {run} holds no lease"
+
+
 def backend_pid(conn: psycopg.Connection) -> int:
     return conn.info.backend_pid
 
@@ -90,13 +104,14 @@ def wait_blocked_or_done(monitor: psycopg.Connection, pid: int, thread: threadin
                          timeout: float = 10.0) -> list[int]:
     """Return the pids blocking ``pid`` as soon as it waits on a lock, or [] once ``thread`` ended.
 
-    Polls pg_blocking_pids: the answer comes from the server's lock table, not from a sleep.
+    Polls pg_blocking_pids: the answer comes from the server's lock table, not from a sleep; the
+    short pause between polls only keeps the loop from hammering the server.
     """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def blocked_or_done() -> tuple[list[int]] | None:
         if not thread.is_alive():
-            return []
+            return ([],)
         blockers = monitor.execute("select pg_blocking_pids(%s)", (pid,)).fetchone()[0]
-        if blockers:
-            return list(blockers)
-    raise AssertionError(f"backend {pid} neither finished nor blocked within {timeout} s")
+        return (list(blockers),) if blockers else None
+
+    return wait_for(blocked_or_done, timeout, interval=0.01, what=f"backend {pid} to block or finish")[0]

@@ -15,6 +15,7 @@ import pytest
 from tests.concurrency.conftest import (
     backend_pid,
     enqueue,
+    expire_lease,
     run_in_thread,
     wait_blocked_or_done,
     worker_conn,
@@ -119,8 +120,7 @@ def test_lease_recovery_skips_a_run_whose_holder_is_heartbeating_it(queue_db):
     with worker_conn(queue_db) as admin:
         run = enqueue(admin, 1)[0]
         admin.execute(CLAIM, ("s1",))
-    with connect(queue_db) as owner:
-        owner.execute("update ops.runs set lease_expires_at = now() - interval '1 second' where id = %s", (run,))
+    expire_lease(queue_db, run)
     with worker_conn(queue_db, autocommit=False) as s1, worker_conn(queue_db) as s2, connect(queue_db) as monitor:
         with s1.transaction():
             s1.execute("select ops.heartbeat_run(%s, 's1')", (run,))
@@ -163,14 +163,14 @@ def test_s2_enqueue_reusing_the_active_run_waits_for_s1_and_returns_its_run(queu
 
 
 def test_a_stale_worker_cannot_complete_the_run_of_the_worker_that_took_over(queue_db):
-    """s1 claims with a 1 s lease and stalls; the lease expires; s2's claim recovers and takes the run;
+    """s1 claims and stalls; its lease expires; s2's claim recovers and takes the run;
     s1 wakes up: its heartbeat, logs, artifact and completion are refused with OP002."""
     with worker_conn(queue_db) as admin:
         run = enqueue(admin, 1, workflow="quick")[0]
     with worker_conn(queue_db) as s1, worker_conn(queue_db) as s2:
-        s1.execute("select ops.claim_next_run('s1', 1)")
+        s1.execute("select ops.claim_next_run('s1')")
         s1.execute("select ops.start_workflow_run(%s, 's1')", (run,))
-        s1.execute("select pg_sleep(1.2)")  # the lease is 1 s: let it lapse
+        expire_lease(queue_db, run)  # s1 stalled past its lease
         assert s2.execute(CLAIM, ("s2",)).fetchone()[0] == run
         for sql in (
             "select ops.heartbeat_run(%s, 's1')",

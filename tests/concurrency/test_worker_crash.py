@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import psycopg
 import pytest
 
-from tests.concurrency.conftest import backend_pid, enqueue, worker_conn
+from tests.concurrency.conftest import backend_pid, enqueue, expire_lease, worker_conn
 from tests.conftest import connect
 
-LEASE = 1  # seconds
-
-
-def _claim_until(conn: psycopg.Connection, worker: str, timeout: float) -> tuple:
-    """Claim repeatedly until a run comes back (waiting for a lease to run out is waiting for time)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        row = conn.execute("select id, attempt from ops.claim_next_run(%s)", (worker,)).fetchone()
-        if row:
-            return row
-        time.sleep(0.05)
-    raise AssertionError(f"{worker} got no run within {timeout} s")
+# Long enough that the lease cannot lapse on its own during a test: it ends by expire_lease.
+LEASE = 60  # seconds
 
 
 def test_a_killed_worker_loses_its_run_to_another_after_the_lease(queue_db):
@@ -30,7 +18,6 @@ def test_a_killed_worker_loses_its_run_to_another_after_the_lease(queue_db):
     victim_ctx = worker_conn(queue_db)
     victim = victim_ctx.__enter__()
     try:
-        t_claim = time.monotonic()
         assert victim.execute("select id from ops.claim_next_run('victim', %s)", (LEASE,)).fetchone()[0] == run
         victim.execute("select ops.start_workflow_run(%s, 'victim')", (run,))
         victim.execute("select ops.append_run_log(%s, 'info', 'working', p_worker_id => 'victim')", (run,))
@@ -45,10 +32,11 @@ def test_a_killed_worker_loses_its_run_to_another_after_the_lease(queue_db):
             pass
 
     with worker_conn(queue_db) as rescuer:
-        got, attempt = _claim_until(rescuer, "rescuer", timeout=10)
-        waited = time.monotonic() - t_claim
+        assert rescuer.execute("select id from ops.claim_next_run('rescuer')").fetchone() is None, \
+            "the run was taken back before its lease ran out"
+        expire_lease(queue_db, run)
+        got, attempt = rescuer.execute("select id, attempt from ops.claim_next_run('rescuer')").fetchone()
         assert got == run and attempt == 2
-        assert waited >= LEASE * 0.9, f"the run was taken back after {waited:.2f} s, before its lease ran out"
         rescuer.execute("select ops.start_workflow_run(%s, 'rescuer')", (run,))
         assert rescuer.execute(
             "select status::text from ops.complete_workflow_run(%s, 0, null, 'rescuer')", (run,)
@@ -84,15 +72,12 @@ def test_a_killed_worker_on_its_last_attempt_fails_the_run_with_the_reason(queue
         except psycopg.Error:
             pass
     with worker_conn(queue_db) as other:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            assert other.execute("select id from ops.claim_next_run('other')").fetchone() is None
-            status, message = other.execute(
-                "select status::text, error_message from ops.runs where id = %s", (run,)
-            ).fetchone()
-            if status != "running":
-                break
-            time.sleep(0.05)
+        status_sql = "select status::text, error_message from ops.runs where id = %s"
+        assert other.execute("select id from ops.claim_next_run('other')").fetchone() is None
+        assert other.execute(status_sql, (run,)).fetchone()[0] == "running", "failed before its lease ran out"
+        expire_lease(queue_db, run)
+        assert other.execute("select id from ops.claim_next_run('other')").fetchone() is None
+        status, message = other.execute(status_sql, (run,)).fetchone()
         assert status == "failed"
         assert message.startswith("lease expired: worker victim stopped heartbeating")
         assert message.endswith("attempt 1 of 1")

@@ -9,28 +9,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
 import pytest
 from odooops.dev import demo, demo_repo
 
-from tests.conftest import ROOT, connect
+from tests.conftest import ROOT, connect, wait_for
 
 SCRIPTS = ROOT / "scripts" / "odooops"
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
-    """Poll until predicate() is truthy; return its value, or fail after timeout seconds."""
-    end = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > end:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
 
 
 class Ops:

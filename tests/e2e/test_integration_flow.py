@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import wait_for
+from tests.conftest import wait_for
 
 
 def test_env_create_claim_from_psql_wait_ready_then_logs_in_order(ops):

@@ -12,7 +12,9 @@ import time
 import pytest
 from odooops.dev import target
 
-from .conftest import step, wait_for
+from tests.conftest import wait_for
+
+from .conftest import step
 
 TERMINAL = {"succeeded", "failed", "canceled"}
 
