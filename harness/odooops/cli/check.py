@@ -225,7 +225,7 @@ def register(sub, groups: dict) -> None:
     prisma = sub.add_parser("prisma", help="Prisma schema checks")
     psub = prisma.add_subparsers(dest="prisma_command", required=True, metavar="SUBCOMMAND")
     as_is(psub.add_parser(
-        "check", help="prisma validate, format --check and generate; fail on drift from a live introspection",
+        "check", help="prisma validate, format --check and generate; fail on any statement of the schema engine's diff to the migrated database",
     )).set_defaults(func=cmd_prisma_check)
 
     docs = sub.add_parser("docs", help="checks of docs/odooops-sh against the database")

@@ -1,15 +1,24 @@
-// Introspect the live database with Prisma's own schema engine (WebAssembly
-// build, through the pg driver adapter) and print the result as JSON:
-// {"schema": "<Prisma schema as Prisma would pull it>", "warnings": "..."}.
+// Ask Prisma's own schema engine (WebAssembly build, through the pg driver
+// adapter) for the migration from a Prisma schema to the live database, as
+// `prisma migrate diff --from-schema <schema> --to-config-datasource --script`
+// would print it, and print the answer as JSON: {"exitCode": 0|2, "script": "..."}
+// (exitCode 2: the script is not empty).
 //
-// Why not `prisma db pull`: the CLI downloads a native schema engine at run
-// time, which fails offline; the wasm engine ships inside the npm package.
+// Why not the CLI: `prisma migrate diff` downloads a native schema engine at
+// run time, which fails offline; the wasm engine ships inside the npm package.
 //
 // Usage: DATABASE_URL=postgresql://... node --experimental-wasm-modules --no-warnings \
-//          harness/odooops/js/prisma_introspect.mjs [SCHEMAS]
-// SCHEMAS: comma-separated PostgreSQL schemas to read (default ops,auth).
+//          harness/odooops/js/prisma_diff.mjs < request.json
+// request.json: {
+//   "from":     {"path": "...", "content": "<the Prisma schema to diff from>"},
+//   "database": {"path": "...", "content": "<generator + datasource blocks: which
+//                schemas of the database to read, which preview features>"},
+//   "externalTables": ["auth.users", ...],  // left out of the diff (prisma.config.ts
+//   "externalEnums":  ["auth.aal_level", ...] // tables.external / enums.external)
+// }
+// Paths are names only; nothing is read or written there.
 // Called by `odooops prisma check` (harness/odooops/prisma_schema.py).
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import { SchemaEngine } from "@prisma/schema-engine-wasm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
@@ -18,37 +27,29 @@ import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-util
 let panic = "";
 globalThis.PRISMA_WASM_PANIC_REGISTRY = { set_message: (m) => { panic = m; } };
 process.on("uncaughtException", (e) => {
-  console.error(`prisma_introspect.mjs: schema engine failed: ${panic || e?.stack || e}`);
+  console.error(`prisma_diff.mjs: schema engine failed: ${panic || e?.stack || e}`);
   process.exit(1);
 });
 
 const url = process.env.DATABASE_URL;
 if (!url) {
-  console.error("prisma_introspect.mjs: DATABASE_URL is not set");
+  console.error("prisma_diff.mjs: DATABASE_URL is not set");
   process.exit(2);
 }
-// The schemas to read: ops, plus auth because ops tables reference
-// auth.users and the engine refuses a reference into an unlisted schema. The
-// caller drops the auth models from the result (prisma/schema.prisma lists
-// only ops).
-const schemas = (process.argv[2] ?? "ops,auth").split(",").filter(Boolean);
-const basePath = resolve("prisma/introspected.prisma"); // a name only; nothing is written
-const base = `generator client {
-  provider = "prisma-client"
-  output   = "../generated/prisma"
+let request;
+try {
+  request = JSON.parse(readFileSync(0, "utf8"));
+} catch (e) {
+  console.error(`prisma_diff.mjs: cannot read the request on stdin: ${e.message}`);
+  process.exit(2);
 }
-
-datasource db {
-  provider = "postgresql"
-  schemas  = ${JSON.stringify(schemas)}
-}
-`;
 
 // adapter-pg 7.10.1 has no mapping for PostgreSQL's "char" type (OID 18,
-// e.g. pg_constraint.contype) and introspection aborts on it ("Column type
-// 'char' could not be deserialized"). performIO reports such columns as text
-// (OID 25), and queryRaw then labels them Character, which is what the
-// engine reads them as (reading them as text panics on check constraints).
+// e.g. pg_constraint.contype) and describing the database aborts on it
+// ("Column type 'char' could not be deserialized"). performIO reports such
+// columns as text (OID 25), and queryRaw then labels them Character, which is
+// what the engine reads them as (reading them as text panics on check
+// constraints).
 const CHARACTER = 6; // ColumnTypeEnum.Character in @prisma/driver-adapter-utils
 const charColumns = new WeakMap(); // result rows array -> indexes of "char" columns
 
@@ -86,26 +87,26 @@ factory.connect = async () => {
   return adapter;
 };
 
-const log = () => {};
+const { from, database } = request;
 let engine;
 try {
   engine = await SchemaEngine.new(
-    { datamodels: [[basePath, base]] },
-    log,
+    { datamodels: [[database.path, database.content]] },
+    () => {},
     bindMigrationAwareSqlAdapterFactory(factory),
   );
-  const res = await engine.introspect({
-    schema: { files: [{ path: basePath, content: base }] },
-    baseDirectoryPath: process.cwd(),
-    force: true,
-    compositeTypeDepth: -1,
-    namespaces: null,
+  const res = await engine.diff({
+    from: { tag: "schemaDatamodel", files: [from] },
+    to: { tag: "schemaDatasource", files: [database], configDir: process.cwd() },
+    script: true,
+    exitCode: true,
+    filters: { externalTables: request.externalTables ?? [], externalEnums: request.externalEnums ?? [] },
   });
-  const out = JSON.stringify({ schema: res.schema.files.map((f) => f.content).join("\n"), warnings: res.warnings ?? "" });
+  const out = JSON.stringify({ exitCode: res.exitCode, script: res.stdout ?? "" });
   // Exit as soon as the answer is out: pg's pool would keep the process up for its idle timeout.
   process.stdout.write(out, () => process.exit(0));
 } catch (e) {
-  console.error(`prisma_introspect.mjs: introspection failed: ${panic || e?.message || e}`);
+  console.error(`prisma_diff.mjs: diff failed: ${panic || e?.message || e}`);
   process.exit(1);
 } finally {
   engine?.free?.();
