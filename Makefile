@@ -41,7 +41,7 @@ pgtap: deps ## the pgTAP suite on a freshly migrated database
 pytest: deps ## the Python test suite
 	@$(BIN)/python -m pytest -q
 
-test: deps ## everything (odooops check): lint, pgTAP, Edge Functions, pytest, spec gates; non-zero on any failure
+test: deps ## everything (odooops check): imports, ruff, lint, pgTAP, Edge Functions, pytest, spec gates
 	@$(BIN)/odooops check
 
 clean: ## stop the `db up` cluster and remove caches

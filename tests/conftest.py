@@ -14,7 +14,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from odooops.dev import databases, target
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,8 +9,8 @@ key). On the embedded cluster that role cannot log in, so a worker logs in as
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 import psycopg
 import pytest

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from odooops.dev import baseline, migrations
+
 from tests.conftest import ROOT, connect
 
 MIGRATIONS = ROOT / "supabase" / "migrations"

@@ -2,8 +2,8 @@
 
 import psycopg
 import pytest
-
 from odooops.dev import baseline
+
 from tests.conftest import connect
 
 
@@ -31,7 +31,8 @@ def test_postgres_owns_database_and_reaches_extensions(empty_db):
         ).fetchone()[0]
         assert owner == "postgres"
         assert conn.execute("select length(extensions.gen_random_uuid()::text)").fetchone()[0] == 36
-        assert conn.execute("show search_path").fetchone()[0].replace('"', "").replace(" ", "") == "$user,public,extensions"
+        search_path = conn.execute("show search_path").fetchone()[0]
+        assert search_path.replace('"', "").replace(" ", "") == "$user,public,extensions"
 
 
 def test_auth_helpers_read_request_jwt_claims_like_gotrue(empty_db):

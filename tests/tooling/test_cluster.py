@@ -16,9 +16,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from odooops.dev import cluster
 from odooops.runner import docker
+
 from tests.conftest import ROOT
 
 ODOOOPS = Path(sys.executable).parent / "odooops"

@@ -38,8 +38,8 @@ COLUMN_CHANGES = [
     pytest.param("cancel_reason", "  cancel_reason text,\n", "  cancel_reason varchar(1000),\n", id="type"),
     pytest.param("priority", "  priority integer not null default 0,\n", "  priority integer not null default 5,\n",
                  id="default"),
-    pytest.param("heartbeat_at", "  heartbeat_at timestamptz,\n", "  heartbeat_at timestamptz not null default now(),\n",
-                 id="nullability"),
+    pytest.param("heartbeat_at", "  heartbeat_at timestamptz,\n",
+                 "  heartbeat_at timestamptz not null default now(),\n", id="nullability"),
 ]
 
 
@@ -69,7 +69,8 @@ def test_a_changed_column_fails_the_dbml_erd_and_prisma_checks_naming_it(server,
 def test_a_transition_added_to_the_database_fails_the_docs_check(db):
     with connect(db) as conn:
         assert docs_check.check_lifecycle(conn, ROOT) == []
-        definition = conn.execute("select pg_get_functiondef('ops.run_status_transitions()'::regprocedure)").fetchone()[0]
+        definition = conn.execute(
+            "select pg_get_functiondef('ops.run_status_transitions()'::regprocedure)").fetchone()[0]
         anchor = "  ) as t (from_status, to_status, cause)"
         assert anchor in definition, "ops.run_status_transitions() changed shape; update this test"
         conn.execute(definition.replace(
@@ -85,7 +86,8 @@ def test_a_transition_added_to_the_database_fails_the_docs_check(db):
 def test_a_policy_added_to_the_database_fails_the_docs_check(db):
     with connect(db) as conn:
         assert docs_check.check_security(conn, ROOT) == []
-        conn.execute('create policy "service_role can select tools" on ops.tools for select to service_role using (true)')
+        conn.execute('create policy "service_role can select tools" on ops.tools'
+                     " for select to service_role using (true)")
         problems = docs_check.check_security(conn, ROOT)
     assert problems == [
         ('docs/odooops-sh/SECURITY.md: policy "service_role can select tools" on ops.tools is in pg_policies '

@@ -10,8 +10,8 @@ from __future__ import annotations
 import tomllib
 
 import psycopg
-
 from odooops.dev import functions, target
+
 from tests.conftest import ROOT
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from odooops.dev import lint
+
 from tests.conftest import connect
 
 BROKEN_FUNCTIONS = """

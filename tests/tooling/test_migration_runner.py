@@ -6,9 +6,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from odooops.dev import migrations
 from odooops.dev.migrations import MigrationError, migrate, split_statements
+
 from tests.conftest import ROOT, connect
 
 REPO_MIGRATIONS = ROOT / "supabase" / "migrations"

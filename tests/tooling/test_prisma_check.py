@@ -81,7 +81,8 @@ def test_foreign_keys_within_ops_are_compared(db):
 
 
 def test_only_the_foreign_keys_into_auth_are_left_out(db):
-    """The engine states every FK into auth.users; drift() drops exactly those, and reads the rest of auth as external."""
+    """The engine states every FK into auth.users; drift() drops exactly those, and reads the rest
+    of auth as external."""
     # Supabase's auth has more than users: another table, an enum, a foreign key inside auth.
     with connect(db, role=None) as conn:
         conn.execute("create type auth.aal_level as enum ('aal1', 'aal2')")

@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from odooops.dev import migrations
+
 from tests.conftest import ROOT, connect
 
 SUPABASE = ROOT / "node_modules" / ".bin" / "supabase"

@@ -30,11 +30,17 @@ def _report(what: str, problems: list[str], t0: float, fix: str) -> int:
 
 
 def cmd_check(args) -> int:
-    """The import contracts, lint, pgTAP, functions, pytest and the spec gates in a row;
+    """The import contracts, ruff, lint, pgTAP, functions, pytest and the spec gates in a row;
     report each, fail if any failed."""
+    from ..dev import target
+
+    root = target.project_root()
     odooops = [sys.executable, "-m", "odooops.cli"]
+    bindir = Path(sys.executable).parent
     steps = [
-        ("imports", [str(Path(sys.executable).parent / "lint-imports")]),
+        ("imports", [str(bindir / "lint-imports"), "--config", str(root / "pyproject.toml")]),
+        ("ruff", [str(bindir / "ruff"), "check", "--config", str(root / "pyproject.toml"),
+                  str(root / "harness"), str(root / "tests")]),
         ("lint", [*odooops, "lint"]),
         ("pgTAP", [*odooops, "db", "test"]),
         ("functions", [*odooops, "functions", "test"]),
@@ -75,7 +81,7 @@ def shared_server():
 
 
 def gate_steps() -> list[tuple[str, list[str]]]:
-    """What `odooops check` runs after the import contracts, lint, pgTAP, functions and pytest:
+    """What `odooops check` runs after the import contracts, ruff, lint, pgTAP, functions and pytest:
     the CI spec gates."""
     from ..dev import target
 
@@ -199,7 +205,7 @@ def cmd_docs_check(args) -> int:
 
 
 def register(sub, groups: dict) -> None:
-    chk = sub.add_parser("check", help="everything `make test` runs: import contracts, lint, pgTAP, functions, "
+    chk = sub.add_parser("check", help="everything `make test` runs: import contracts, ruff, lint, pgTAP, functions, "
                          "pytest, the spec gates")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     chk.set_defaults(func=cmd_check)
@@ -225,7 +231,8 @@ def register(sub, groups: dict) -> None:
     prisma = sub.add_parser("prisma", help="Prisma schema checks")
     psub = prisma.add_subparsers(dest="prisma_command", required=True, metavar="SUBCOMMAND")
     as_is(psub.add_parser(
-        "check", help="prisma validate, format --check and generate; fail on any statement of the schema engine's diff to the migrated database",
+        "check", help="prisma validate, format --check and generate; fail on any statement of the schema engine's "
+        "diff to the migrated database",
     )).set_defaults(func=cmd_prisma_check)
 
     docs = sub.add_parser("docs", help="checks of docs/odooops-sh against the database")

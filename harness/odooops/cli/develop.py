@@ -131,7 +131,8 @@ def cmd_schema_docs(args) -> int:
         changed.append(prisma_schema.SCHEMA_FILE)
     for rel in changed:
         print(f"wrote {rel}")
-    print(f"{len(s.tables)} tables, {len(s.enums)} enums; " + ("up to date" if not changed else f"{len(changed)} file(s) changed"))
+    outcome = f"{len(changed)} file(s) changed" if changed else "up to date"
+    print(f"{len(s.tables)} tables, {len(s.enums)} enums; {outcome}")
     return 0
 
 

@@ -34,9 +34,9 @@ import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
@@ -89,7 +89,8 @@ def _latency_stats(seconds: list[float]) -> dict:
     ms = [v * 1000 for v in seconds]
     return {
         "n": len(ms), "mean_ms": statistics.fmean(ms) if ms else None,
-        "p50_ms": _pctl(ms, 0.50), "p90_ms": _pctl(ms, 0.90), "p99_ms": _pctl(ms, 0.99), "max_ms": max(ms, default=None),
+        "p50_ms": _pctl(ms, 0.50), "p90_ms": _pctl(ms, 0.90), "p99_ms": _pctl(ms, 0.99),
+        "max_ms": max(ms, default=None),
     }
 
 
@@ -166,7 +167,7 @@ def server_facts(db: Target) -> dict:
     except (OSError, StopIteration, ValueError):
         pass
     return {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "host": platform.node(), "platform": platform.platform(), "cpu": cpu, "cpus": os.cpu_count(),
         "memory_gb": mem_gb, "postgres": settings,
         "durable": settings.get("fsync") == "on" and settings.get("synchronous_commit") == "on",
@@ -380,8 +381,8 @@ def measure_logs(db: Target, sizes: Sizes) -> dict:
         m = sizes.single_log_lines
         t0 = time.perf_counter()
         for _ in range(m):
-            conn.execute("select ops.append_run_log(%s, 'info', %s, p_worker_id => 'bench-logs')", (run_ids[2], message),
-                         prepare=True)
+            conn.execute("select ops.append_run_log(%s, 'info', %s, p_worker_id => 'bench-logs')",
+                         (run_ids[2], message), prepare=True)
         single_s = time.perf_counter() - t0
     assert stored == n, f"append_run_logs stored {stored} of {n} lines"
     return {
@@ -492,7 +493,7 @@ def format_table(rows: list[tuple]) -> str:
     head = ("measure", "value", "limit / reference", "ratio", "target", "")
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     line = "  ".join("-" * w for w in widths)
-    fmt = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip()  # noqa: E731
+    fmt = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)).rstrip()  # noqa: E731
     return "\n".join([fmt(head), line, *map(fmt, rows)])
 
 

@@ -193,7 +193,7 @@ def read(conn: psycopg.Connection, schema: str = SCHEMA) -> Schema:
             for n, kind, cols, definition, rs, rt, rcols, dl, up in conn.execute(CONSTRAINTS, (oid,))
         ]
         indexes = [
-            Index(n, list(zip(cols, desc)), uniq, pred, am)
+            Index(n, list(zip(cols, desc, strict=True)), uniq, pred, am)
             for n, uniq, pred, am, cols, desc in conn.execute(INDEXES, (oid,))
         ]
         tables.append(Table(schema, name, tcomment, columns, constraints, indexes))

@@ -51,7 +51,7 @@ def start_supabase_postgres() -> tuple[str, str]:
         except psycopg.OperationalError as exc:
             if time.monotonic() > deadline:
                 container.stop()
-                raise ContainerError(f"{SUPABASE_IMAGE} did not accept connections in {READY_TIMEOUT}s: {exc}")
+                raise ContainerError(f"{SUPABASE_IMAGE} did not accept connections in {READY_TIMEOUT}s: {exc}") from exc
             time.sleep(0.5)
     return url, container.get_wrapped_container().id
 

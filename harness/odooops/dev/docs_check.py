@@ -176,7 +176,8 @@ def check_lifecycle(conn: psycopg.Connection, root: Path) -> list[str]:
         for a, b in sorted(db - listed):
             problems.append(f"{rel}: transition table lacks {a} -> {b} (in ops.run_status_transitions())")
         for a, b in sorted(listed - db):
-            problems.append(f"{rel}: transition table lists {a} -> {b}, which ops.run_status_transitions() does not allow")
+            problems.append(
+                f"{rel}: transition table lists {a} -> {b}, which ops.run_status_transitions() does not allow")
     codes = table_with_header(text, ["sqlstate", "meaning", "raised by"])
     if codes is None:
         problems.append(f"{rel}: no SQLSTATE table with the header | SQLSTATE | meaning | raised by |")
@@ -241,7 +242,8 @@ def check_security(conn: psycopg.Connection, root: Path) -> list[str]:
         problems.append(f"{rel}: no function table with the header | function | security | executable by |")
     else:
         doc = {plain(r[0]).replace(", ", ","): (plain(r[1]), _roles(r[2])) for r in rows if len(r) >= 3}
-        live = {sig.replace(", ", ","): (sec, roles) for sig, sec, roles in conn.execute(FUNCTIONS_SQL, (list(FUNCTION_SCHEMAS),))}
+        rows = conn.execute(FUNCTIONS_SQL, (list(FUNCTION_SCHEMAS),))
+        live = {sig.replace(", ", ","): (sec, roles) for sig, sec, roles in rows}
         for sig in sorted(live.keys() - doc.keys()):
             problems.append(f"{rel}: function {sig} exists but is not in the function table")
         for sig in sorted(doc.keys() - live.keys()):
@@ -302,7 +304,8 @@ def check_mermaid(root: Path) -> list[str]:
     for line in proc.stdout.splitlines():
         r = json.loads(line)
         if "error" in r:
-            problems.append(f"{Path(r['file']).relative_to(root)}:{r['line']}: Mermaid cannot parse the block: {r['error']}")
+            where = f"{Path(r['file']).relative_to(root)}:{r['line']}"
+            problems.append(f"{where}: Mermaid cannot parse the block: {r['error']}")
     return problems
 
 
@@ -314,7 +317,8 @@ def lychee_bin() -> str:
 
 
 def check_links(root: Path) -> list[str]:
-    """Every relative link and #anchor in the docs, the Spec Kit and the ERD resolves (external links are not fetched)."""
+    """Every relative link and #anchor in the docs, the Spec Kit and the ERD resolves
+    (external links are not fetched)."""
     files = [str(p.relative_to(root)) for p in markdown_files(root)]
     if not files:
         return []
@@ -328,7 +332,8 @@ def check_links(root: Path) -> list[str]:
     try:
         report = json.loads(proc.stdout)
     except ValueError:
-        raise ToolError(f"lychee failed (exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
+        raise ToolError(
+            f"lychee failed (exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}") from None
     problems = []
     for source, errors in sorted((report.get("error_map") or report.get("fail_map") or {}).items()):
         for e in errors:

@@ -71,7 +71,8 @@ def split_statements(text: str) -> list[tuple[int, str]]:
                     i += 1
         elif c in ("'", '"'):
             # E'...' strings allow backslash escapes; '' and "" escape everywhere.
-            escape = c == "'" and i > 0 and text[i - 1] in "eE" and (i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_"))
+            after_word = i >= 2 and (text[i - 2].isalnum() or text[i - 2] == "_")
+            escape = c == "'" and i > 0 and text[i - 1] in "eE" and not after_word
             i += 1
             while i < n:
                 if escape and text[i] == "\\":
@@ -166,7 +167,8 @@ def check(conn: psycopg.Connection, migrations: list[Migration]) -> Plan:
             recorded = history[m.version][1]
             current = [s for _, s in m.statements()]
             if recorded is not None and recorded != current:
-                first = next((i for i, (a, b) in enumerate(zip(recorded, current)) if a != b), min(len(recorded), len(current)))
+                pairs = enumerate(zip(recorded, current, strict=False))  # of different lengths when one grew
+                first = next((i for i, (a, b) in pairs if a != b), min(len(recorded), len(current)))
                 raise MigrationError(
                     f"{m.filename}: edited after it was applied (statement {first + 1} differs from the "
                     "recorded one). Applied migrations are never edited: restore the file and put the "

@@ -128,8 +128,8 @@ def _scalar(col: Column, enums: dict[str, str]) -> tuple[str, str | None]:
     base = col.type[:-2] if col.is_array else col.type
     if col.is_enum:
         return enums[f"{col.type_schema}.{col.type_name}"], None
-    m = re.fullmatch(r"(character varying|character|numeric|timestamp with time zone|timestamp without time zone)\((.+)\)",
-                     base)
+    m = re.fullmatch(
+        r"(character varying|character|numeric|timestamp with time zone|timestamp without time zone)\((.+)\)", base)
     if m:
         kind, arg = m.groups()
         if kind == "character varying":
@@ -284,7 +284,8 @@ def _model(t: Table, s: Schema, models: dict, enums: dict, rels: list[_Rel]) -> 
             attrs.append("@id" if pk.name == f"{t.name}_pkey" else f'@id(map: "{pk.name}")')
         if c.name in single_unique:
             u = single_unique[c.name]
-            attrs.append("@unique" if u.name == _default_name(t.name, u.columns, "key") else f'@unique(map: "{u.name}")')
+            default = u.name == _default_name(t.name, u.columns, "key")
+            attrs.append("@unique" if default else f'@unique(map: "{u.name}")')
         d = prisma_default(c)
         if d is not None:
             attrs.append(f"@default({d})")
@@ -306,7 +307,8 @@ def _model(t: Table, s: Schema, models: dict, enums: dict, rels: list[_Rel]) -> 
             ]
             if r.fk_name != _default_name(t.name, r.columns, "fkey"):
                 args.append(f'map: "{r.fk_name}"')
-            rel_rows.append([r.field, models[r.parent.name] + ("?" if optional else ""), f"@relation({', '.join(args)})"])
+            parent = models[r.parent.name] + ("?" if optional else "")
+            rel_rows.append([r.field, parent, f"@relation({', '.join(args)})"])
     for r in rels:
         if r.parent is t:
             typ = models[r.child.name] + ("?" if r.one_to_one else "[]")

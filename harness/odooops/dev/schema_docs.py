@@ -87,7 +87,8 @@ def _check_expr(definition: str) -> str:
 
 
 def render_dbml(s: Schema) -> str:
-    out = [f"// {HEADER}", "// Every table, enum and foreign key of schema ops; notes are the database's `comment on`.", ""]
+    out = [f"// {HEADER}",
+           "// Every table, enum and foreign key of schema ops; notes are the database's `comment on`.", ""]
     out += ["Project odooops {", "  database_type: 'PostgreSQL'"]
     if s.comment:
         out.append(f"  Note: {_dbml_string(s.comment)}")
@@ -103,7 +104,8 @@ def render_dbml(s: Schema) -> str:
         for name, typ in cols:
             typ = typ.replace("timestamp with time zone", "timestamptz")
             out.append(f"  {name} {typ if re.fullmatch(WORD, typ) else json.dumps(typ)} [pk]")
-        out.append(f"  Note: {_dbml_string(f'Outside schema {s.name}: only the columns that ops references are shown.')}")
+        note = f"Outside schema {s.name}: only the columns that ops references are shown."
+        out.append(f"  Note: {_dbml_string(note)}")
         out += ["}", ""]
     for t in s.tables:
         out += _dbml_table(t)
@@ -228,7 +230,8 @@ def render_svg(root: Path, dbml_text: str, out: Path) -> None:
         src = Path(tmp) / "odooops.dbml"
         src.write_text(dbml_for_renderer(dbml_text))
         proc = subprocess.run(
-            [node_bin(root, "dbml-renderer"), "-i", str(src), "-o", str(out)], check=False, capture_output=True, text=True
+            [node_bin(root, "dbml-renderer"), "-i", str(src), "-o", str(out)],
+            check=False, capture_output=True, text=True,
         )
         if proc.returncode != 0 or not out.exists():
             raise ToolError(f"dbml-renderer failed: {proc.stderr.strip() or proc.stdout.strip()}")

@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
-import shutil
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING

@@ -49,7 +49,7 @@ from .context import RunContext
 from .heartbeat import Heartbeat
 from .logs import LogShipper, Masker
 from .process import EXIT_CANNOT_RUN, StepProcess
-from .queue import SERVICE_ROLE, Health, Queue, Run, RpcError, Stopped
+from .queue import SERVICE_ROLE, Health, Queue, RpcError, Run, Stopped
 from .report import Reporter, default_worker_id
 
 MAX_ERROR = 8000  # ops.runs.error_message bound
