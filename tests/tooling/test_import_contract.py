@@ -28,7 +28,7 @@ def package_copy(tmp_path):
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root / "harness"), "NO_COLOR": "1"}
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(root / "pyproject.toml"), "--no-cache"],
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", str(root / "pyproject.toml")],
                           cwd=root, env=env, capture_output=True, text=True, timeout=120)
 
 

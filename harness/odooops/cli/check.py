@@ -38,7 +38,7 @@ def cmd_check(args) -> int:
     odooops = [sys.executable, "-m", "odooops.cli"]
     bindir = Path(sys.executable).parent
     steps = [
-        ("imports", [str(bindir / "lint-imports"), "--config", str(root / "pyproject.toml")]),
+        ("imports", [str(bindir / "lint-imports"), "--no-cache", str(root / "pyproject.toml")]),
         ("ruff", [str(bindir / "ruff"), "check", "--config", str(root / "pyproject.toml"),
                   str(root / "harness"), str(root / "tests")]),
         ("lint", [*odooops, "lint"]),
