@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -53,6 +54,25 @@ def _with_parent_death_signal(argv: list[str]) -> list[str]:
 
 def _exit_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
+
+
+def make_workdir(run: dict, base: Path | None) -> Path:
+    """A fresh, empty work directory for one attempt of a run, under ``base`` (default: the temp dir)."""
+    if base is not None:
+        base.mkdir(parents=True, exist_ok=True)
+    prefix = f"odooops-run-{str(run['id'])[:8]}-a{run['attempt']}-"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=base)).resolve()
+
+
+def write_context_files(ctx: RunContext) -> None:
+    """``$ODOOOPS_CONTEXT_FILE`` (run, workflow name, project) and ``$ODOOOPS_ADVISORIES_FILE``."""
+    d = ctx.workdir / ".odooops"
+    d.mkdir(parents=True, exist_ok=True)
+    run = {k: (str(v) if not isinstance(v, (int, float, bool, dict, list, type(None))) else v)
+           for k, v in ctx.run.items() if k != "params"}
+    (d / "context.json").write_text(json.dumps(
+        {"run": run, "workflow": {"name": ctx.workflow["name"]}, "project": ctx.project}, indent=2, default=str))
+    (d / "advisories.json").write_text(json.dumps(ctx.advisories, indent=2, default=str))
 
 
 class StepProcess:

@@ -34,11 +34,9 @@ once the run is started the worker reads their values with
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -48,7 +46,7 @@ from . import storage as storage_mod
 from .context import RunContext
 from .heartbeat import Heartbeat
 from .logs import LogShipper, Masker
-from .process import EXIT_CANNOT_RUN, StepProcess
+from .process import EXIT_CANNOT_RUN, StepProcess, make_workdir, write_context_files
 from .queue import SERVICE_ROLE, Health, Queue, RpcError, Run, Stopped
 from .report import Reporter, default_worker_id
 
@@ -135,11 +133,7 @@ class Worker:
     # -- one run -------------------------------------------------------------------------
     def load_context(self, run: Run) -> RunContext:
         d = self.queue.context(str(run["id"]))
-        base = self.work_root
-        if base is not None:
-            base.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=f"odooops-run-{str(run['id'])[:8]}-a{run['attempt']}-",
-                                        dir=base)).resolve()
+        workdir = make_workdir(run, self.work_root)
         return RunContext(run=run, workflow=d.workflow, project=d.project, tools=d.tools, advisories=d.advisories,
                           secret_names=d.secret_names, workdir=workdir,
                           lease_seconds=self.lease_seconds or d.workflow["lease_seconds"],
@@ -213,21 +207,12 @@ class Worker:
                     text=row.get("error_message") if row["status"] != "succeeded" else None)
 
     # -- steps --------------------------------------------------------------------------
-    def write_context(self, ctx: RunContext) -> None:
-        d = ctx.workdir / ".odooops"
-        d.mkdir(parents=True, exist_ok=True)
-        run = {k: (str(v) if not isinstance(v, (int, float, bool, dict, list, type(None))) else v)
-               for k, v in ctx.run.items() if k != "params"}
-        (d / "context.json").write_text(json.dumps(
-            {"run": run, "workflow": {"name": ctx.workflow["name"]}, "project": ctx.project}, indent=2, default=str))
-        (d / "advisories.json").write_text(json.dumps(ctx.advisories, indent=2, default=str))
-
     def execute(self, ctx: RunContext, shipper: LogShipper) -> tuple[int, str | None, str]:
         """Run every step; (exit code, error message, outcome: done | lost | shutdown)."""
         steps = ctx.workflow["steps"]
         artifacts = ctx.workdir / "artifacts"
         artifacts.mkdir(parents=True, exist_ok=True)
-        self.write_context(ctx)
+        write_context_files(ctx)
         run = ctx.run
         shipper.emit(f"run {ctx.run_id} attempt {run['attempt']} on worker {self.worker_id}: "
                      f"{ctx.project['slug']}/{ctx.workflow['name']} {run['branch']}@{run['commit_sha']} "
