@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import os
 
-import docker
-import requests
-from docker.errors import DockerException
-
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 PING_TIMEOUT = 2.0
 # Any engine of the last years speaks it; naming one spares a /version call before the ping.
@@ -22,6 +18,10 @@ API_VERSION = "1.41"
 
 def docker_available(timeout: float = PING_TIMEOUT) -> tuple[bool, str]:
     """(True, where) when a Docker engine answers ``/_ping``, else (False, why)."""
+    import docker  # only when a step names a tool: a worker starts without loading docker-py
+    import requests
+    from docker.errors import DockerException
+
     host = os.environ.get("DOCKER_HOST") or DEFAULT_HOST
     if host.startswith("unix://") and not os.path.exists(host[len("unix://"):]):
         # Said before docker-py tries: its unix transport leaves the socket of a failed connect open.
