@@ -31,8 +31,18 @@ def select(paths: list[Path] | None = None) -> list[Path]:
     return setup + [p for p in dict.fromkeys(chosen) if p.resolve() not in {s.resolve() for s in setup}]
 
 
+def jobs() -> int:
+    """How many test files pg_prove runs at once: one per CPU, at most four."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 def run(target: Target, files: list[Path] | None = None, verbose: bool = False) -> int:
-    """pg_prove the files against ``target`` as the ``postgres`` role; return its exit code."""
+    """pg_prove the files against ``target`` as the ``postgres`` role; return its exit code.
+
+    The setup files run first, alone: they commit the ``tests`` schema and the
+    fixtures. Every other file is one transaction that rolls back, so they run
+    side by side (``pg_prove -j``), one per CPU, unless ``verbose``.
+    """
     pg_prove = shutil.which("pg_prove")
     if not pg_prove:
         raise SystemExit(
@@ -48,5 +58,11 @@ def run(target: Target, files: list[Path] | None = None, verbose: bool = False) 
     if verbose:
         cmd.append("--verbose")
     root = project_root()
-    cmd += [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
-    return subprocess.run(cmd, env=env, cwd=root).returncode
+    names = [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
+    setup = [n for n in names if "/000-setup/" in f"/{n}"]
+    rest = [n for n in names if n not in setup]
+    rc = subprocess.run([*cmd, *setup], env=env, cwd=root).returncode if setup else 0
+    if rc or not rest:
+        return rc
+    parallel = ["-j", str(jobs())] if not verbose and len(rest) > 1 else []
+    return subprocess.run([*cmd, *parallel, *rest], env=env, cwd=root).returncode
