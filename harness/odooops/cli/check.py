@@ -8,10 +8,12 @@ configured database itself, unmigrated (for example a Supabase project).
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,38 +32,61 @@ def _report(what: str, problems: list[str], t0: float, fix: str) -> int:
 
 
 def cmd_check(args) -> int:
-    """The import contracts, ruff, lint, pgTAP, functions, pytest and the spec gates in a row;
-    report each, fail if any failed."""
+    """The import contracts, ruff, lint, pgTAP, functions and the spec gates, side by side; then
+    pytest alone. Report each, fail if any failed."""
     from ..dev import target
 
     root = target.project_root()
     odooops = [sys.executable, "-m", "odooops.cli"]
     bindir = Path(sys.executable).parent
-    steps = [
+    checks = [
         ("imports", [str(bindir / "lint-imports"), "--no-cache", str(root / "pyproject.toml")]),
         ("ruff", [str(bindir / "ruff"), "check", "--config", str(root / "pyproject.toml"),
                   str(root / "harness"), str(root / "tests")]),
         ("lint", [*odooops, "lint"]),
         ("pgTAP", [*odooops, "db", "test"]),
         ("functions", [*odooops, "functions", "test"]),
-        ("pytest", [sys.executable, "-m", "pytest", "-q", *args.pytest_args]),
         *gate_steps(),
     ]
     failed = []
     with shared_server() as env:
-        for name, cmd in steps:
-            print(f"== {name}", flush=True)
-            t0 = time.monotonic()
-            rc = subprocess.run(cmd, env=env).returncode
-            print(f"== {name}: {'ok' if rc == 0 else f'FAILED (exit {rc})'} in {time.monotonic() - t0:.1f}s",
-                  flush=True)
-            if rc:
-                failed.append(name)
+        # Each check works on databases of its own, so they run side by side, their output
+        # printed whole, in this order. pytest runs alone afterwards: some of its tests measure time.
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            running = [(name, pool.submit(_run_captured, cmd, env)) for name, cmd in checks]
+            for name, future in running:
+                rc, output, took = future.result()
+                print(f"== {name}", flush=True)
+                sys.stdout.write(output)
+                _say_done(name, rc, took, failed)
+        print("== pytest", flush=True)
+        t0 = time.monotonic()
+        rc = subprocess.run([sys.executable, "-m", "pytest", "-q", *args.pytest_args], env=env).returncode
+        _say_done("pytest", rc, time.monotonic() - t0, failed)
     if failed:
         err(f"failed: {', '.join(failed)}")
     # One closing line for people and CI alike: how many of the checks above passed.
-    print(f"check: {len(steps) - len(failed)} passed, {len(failed)} failed", flush=True)
+    print(f"check: {len(checks) + 1 - len(failed)} passed, {len(failed)} failed", flush=True)
     return 1 if failed else 0
+
+
+def _run_captured(cmd: list[str], env: dict) -> tuple[int, str, float]:
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace")
+    return proc.returncode, proc.stdout, time.monotonic() - t0
+
+
+def _say_done(name: str, rc: int, took: float, failed: list[str]) -> None:
+    print(f"== {name}: {'ok' if rc == 0 else f'FAILED (exit {rc})'} in {took:.1f}s", flush=True)
+    if rc:
+        failed.append(name)
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, got {value[:20]!r}")
+    return int(value)
 
 
 @contextmanager
@@ -81,8 +106,8 @@ def shared_server():
 
 
 def gate_steps() -> list[tuple[str, list[str]]]:
-    """What `odooops check` runs after the import contracts, ruff, lint, pgTAP, functions and pytest:
-    the CI spec gates."""
+    """The CI spec gates, which `odooops check` runs beside the import contracts, ruff, lint, pgTAP
+    and functions."""
     from ..dev import target
 
     root = target.project_root()
@@ -207,6 +232,10 @@ def cmd_docs_check(args) -> int:
 def register(sub, groups: dict) -> None:
     chk = sub.add_parser("check", help="everything `make test` runs: import contracts, ruff, lint, pgTAP, functions, "
                          "pytest, the spec gates")
+    from ..dev.pgtap import jobs
+
+    chk.add_argument("-j", "--jobs", type=_jobs, default=jobs(), metavar="N",
+                     help="checks run side by side before pytest (default: one per CPU, at most 4; 1: one by one)")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     chk.set_defaults(func=cmd_check)
 

@@ -32,7 +32,7 @@ def select(paths: list[Path] | None = None) -> list[Path]:
 
 
 def jobs() -> int:
-    """How many test files pg_prove runs at once: one per CPU, at most four."""
+    """How much to run side by side (pgTAP files, the checks of `odooops check`): one per CPU, at most four."""
     return max(1, min(os.cpu_count() or 1, 4))
 
 
