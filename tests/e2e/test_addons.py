@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import zipfile
 
 import pytest
 from manifestoo_core.core_addons import is_core_ce_addon, is_core_ee_addon
 from manifestoo_core.odoo_series import OdooSeries
 from odooops import steps
+from odooops.dev import wheels
 from odooops.steps import addons
 
 ADVISORIES = [
@@ -141,26 +139,24 @@ OCA_WHEELS = {
 @pytest.fixture(scope="module")
 def oca_wheels(tmp_path_factory):
     """The OCA wheels above, fetched with pip (hash-checked); skipped offline, except under CI."""
-    where = tmp_path_factory.mktemp("oca")
-    reqs = where / "requirements.txt"
-    reqs.write_text("".join(f"{req} --hash=sha256:{digest}\n" for req, digest in OCA_WHEELS.items()))
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
-           "--only-binary=:all:", "--require-hashes", "-r", str(reqs), "-d", str(where / "wheels")]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        why = f"pip could not download the OCA wheels: {last}"
+    return fetch_wheels(OCA_WHEELS, tmp_path_factory.mktemp("oca") / "wheels")
+
+
+def fetch_wheels(pins: dict[str, str], dest) -> dict[str, object]:
+    """Normalised distribution name -> wheel, for pinned wheels (odooops.dev.wheels); a test that
+    needs them is skipped when pip cannot reach the registry, and fails instead under CI."""
+    try:
+        got = wheels.download(pins, dest)
+    except wheels.DownloadError as exc:
+        why = f"pip could not download the OCA wheels: {exc}"
         if os.environ.get("CI"):
             pytest.fail(why)
         pytest.skip(why)
-    wheels = {w.name.split("-")[0]: w for w in (where / "wheels").glob("*.whl")}
-    assert sorted(wheels) == ["odoo_addon_date_range", "odoo_addon_l10n_fr_fec_oca"]
-    return wheels
+    return {wheels.wheel_key(w)[0]: w for w in got.values()}
 
 
 def _unpack_addons(wheel, dest):
-    with zipfile.ZipFile(wheel) as z:
-        z.extractall(dest, [n for n in z.namelist() if n.startswith("odoo/addons/")])
+    wheels.unpack_addons(wheel, dest)
 
 
 def test_published_oca_addons_validate_against_the_core_addons(oca_wheels, tmp_path):
