@@ -1,5 +1,5 @@
 """Commands for working on this repository: ``db up|down|status|migrate``,
-``demo``, ``functions types``, ``schema docs``, ``bench queue``."""
+``demo``, ``functions types``, ``schema docs``, ``bench queue``, ``bench upgrade-scan``."""
 
 from __future__ import annotations
 
@@ -149,6 +149,12 @@ def cmd_bench_queue(args) -> int:
     return bench.main(args)
 
 
+def cmd_bench_upgrade_scan(args) -> int:
+    from ..dev import bench_upgrade_scan
+
+    return bench_upgrade_scan.main(args)
+
+
 def as_is(p):
     p.add_argument("--as-is", action="store_true",
                    help="read the configured database (DATABASE_URL or `db up`) as it is, without migrating "
@@ -191,3 +197,12 @@ def register(sub, groups: dict) -> None:
     bq.add_argument("--smoke", action="store_true", help="tiny sizes: checks the benchmark runs, measures nothing")
     bq.add_argument("--json", metavar="PATH", help="where to write the results (default .odooops/bench/queue-*.json)")
     bq.set_defaults(func=cmd_bench_queue)
+    bu = bnsub.add_parser("upgrade-scan", help="the upgrade scan on ports of published OCA addons (16.0 to 19.0): "
+                          "precision of its findings, recall per kind of breaking change, files per second")
+    bu.add_argument("--smoke", action="store_true", help="three small addons: checks the benchmark runs")
+    bu.add_argument("--addon", action="append", metavar="NAME", help="only this addon of the corpus (repeatable)")
+    bu.add_argument("--advisories", metavar="FILE", help="advisories from this JSON file (as the worker writes "
+                    "them) instead of ops.upgrade_advisories in a freshly migrated database")
+    bu.add_argument("--json", metavar="PATH",
+                    help="where to write the results (default .odooops/bench/upgrade-scan-*.json)")
+    bu.set_defaults(func=cmd_bench_upgrade_scan)
