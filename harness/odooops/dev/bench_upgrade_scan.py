@@ -123,7 +123,8 @@ def run(entries: list[dict], advisories: list[dict], trees: dict[tuple[str, str]
         files += len(old.files)
         files_read += len(read)
         size += sum(old.files[r].stat().st_size for r in read)
-        res = scan_eval.evaluate(e["name"], old_s, new_s, old, new, findings)
+        patterns = {a["code"]: rx for a, rx in addons.compile_advisories(chosen)[0]}
+        res = scan_eval.evaluate(e["name"], old_s, new_s, old, new, findings, patterns)
         results.append(res)
         tp = sum(v.true_positive for v in res.verdicts)
         occ = sum(len(v) for v in res.occurrences.values())

@@ -10,9 +10,9 @@ Precision: is what a finding points at changed by the port?
     line by line with :class:`difflib.SequenceMatcher` on stripped lines (indentation
     changes are no change); a file renamed by the port is paired with the new file most like
     it (:func:`counterpart`). A finding is a true positive when its line is not kept as
-    it is (it falls in a replaced or deleted block) *and* the text the advisory matched
-    does not occur in the lines that replace it. A line kept as it is, or rewritten
-    with the matched text still there, is a false positive. With no counterpart file,
+    it is (it falls in a replaced or deleted block) *and* neither the text the advisory
+    matched nor its regex is found in the lines that replace it. A line kept as it is,
+    or rewritten with the construct still there, is a false positive. With no counterpart file,
     it is a true positive when the matched text occurs in no file of the new addon with
     the same suffix.
 
@@ -675,8 +675,10 @@ def counterpart(rel: str, old: Tree, new: Tree) -> str | None:
     return best
 
 
-def judge(finding: Finding, old: Tree, new: Tree, _cache: dict | None = None) -> Verdict:
-    """Did the port change what ``finding`` points at? See the module's docstring for the rule."""
+def judge(finding: Finding, old: Tree, new: Tree, _cache: dict | None = None,
+          pattern: re.Pattern | None = None) -> Verdict:
+    """Did the port change what ``finding`` points at? See the module's docstring for the rule;
+    ``pattern`` is the advisory's regex, which must not match the replacement lines either."""
     cache = _cache if _cache is not None else {}
     other = counterpart(finding.file, old, new)
     if other is None:
@@ -695,7 +697,7 @@ def judge(finding: Finding, old: Tree, new: Tree, _cache: dict | None = None) ->
         if i1 <= i < i2:
             if tag == "equal":
                 return Verdict(finding, False, "line kept as it is")
-            if any(finding.match.strip() in ln for ln in b[j1:j2]):
+            if any(finding.match.strip() in ln or (pattern is not None and pattern.search(ln)) for ln in b[j1:j2]):
                 return Verdict(finding, False, "line rewritten, matched text kept")
             return Verdict(finding, True, "line " + ("removed" if tag == "delete" else "rewritten without it"))
     return Verdict(finding, False, "line not found in the diff")
@@ -712,9 +714,11 @@ class MoveResult:
 
 
 def evaluate(addon: str, old_series: str, new_series: str, old: Tree, new: Tree,
-             findings: list[Finding]) -> MoveResult:
+             findings: list[Finding], patterns: dict[str, re.Pattern] | None = None) -> MoveResult:
+    """Judge every finding (``patterns``: advisory code -> its compiled regex) and look for every
+    kind of change of the move."""
     cache: dict = {}
-    verdicts = [judge(f, old, new, cache) for f in findings]
+    verdicts = [judge(f, old, new, cache, (patterns or {}).get(f.code)) for f in findings]
     occ = {}
     for kind in kinds_for(old_series):
         occ[kind.code] = [(o, flagged(o, findings, kind.advisories)) for o in occurrences(old, new, kind)]
