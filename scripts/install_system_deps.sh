@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages OdooOps needs, only those missing: a
 # PostgreSQL >= 15 server (the newest one installed, else postgresql-15 and
-# postgresql-contrib), pgTAP and plpgsql_check for that version, pg_prove and
-# psql. Installing needs root or passwordless sudo, and runs apt-get update
-# first. `make deps`, `make demo` and `make test` run it.
+# postgresql-contrib), pgTAP and plpgsql_check for that version, pg_prove (and
+# TAP::Harness::Archive, for `odooops db test --archive`) and psql. Installing
+# needs root or passwordless sudo, and runs apt-get update first. `make deps`,
+# `make demo` and `make test` run it.
 #
 # usage: scripts/install_system_deps.sh [--check]
 #   --check      only report what is missing (on stderr), install nothing
@@ -55,6 +56,7 @@ share=/usr/share/postgresql/$major/extension
 [ -f "$share/pgtap.control" ] || missing+=("postgresql-$major-pgtap")
 [ -f "$share/plpgsql_check.control" ] || missing+=("postgresql-$major-plpgsql-check")
 command -v pg_prove >/dev/null || missing+=("libtap-parser-sourcehandler-pgtap-perl")
+perl -MTAP::Harness::Archive -e 1 2>/dev/null || missing+=("libtap-harness-archive-perl")
 command -v psql >/dev/null || missing+=("postgresql-client-$major")
 
 if [ ${#missing[@]} -eq 0 ]; then

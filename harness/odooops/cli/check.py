@@ -147,7 +147,8 @@ def cmd_db_test(args) -> int:
         try:
             with fresh_database(parent, "odooops_pgtap") as db:
                 files = [Path(f).resolve() for f in args.files] or None
-                return pgtap.run(db, files, verbose=args.verbose)
+                archive = Path(args.archive) if args.archive else None
+                return pgtap.run(db, files, verbose=args.verbose, archive=archive)
         except migrations.MigrationError as exc:
             err(str(exc))
             return 1
@@ -246,6 +247,9 @@ def register(sub, groups: dict) -> None:
         "test", help="run supabase/tests/**/*.test.sql with pg_prove on a freshly migrated database")
     tst.add_argument("files", nargs="*", help="only these test files or folders (the setup files always run first)")
     tst.add_argument("-v", "--verbose", action="store_true", help="print every assertion")
+    tst.add_argument("--archive", metavar="DIR", default=os.environ.get("ODOOOPS_PGTAP_ARCHIVE") or None,
+                     help="also keep the TAP of every file in DIR (setup.tar.gz, tests.tar.gz); default: "
+                     "$ODOOOPS_PGTAP_ARCHIVE, else none (CI sets it to upload the TAP)")
     tst.set_defaults(func=cmd_db_test)
 
     fnt = groups["functions"].add_parser(
