@@ -105,14 +105,16 @@ def shared_server():
         own.cluster.stop()
 
 
-def gate_steps() -> list[tuple[str, list[str]]]:
+def gate_steps(root: Path | None = None) -> list[tuple[str, list[str]]]:
     """The CI spec gates, which `odooops check` runs beside the import contracts, ruff, lint, pgTAP
-    and functions."""
+    and functions; ``root``: the repository they check (default: this one)."""
     from ..dev import target
 
-    root = target.project_root()
+    root = root or target.project_root()
     workflows = sorted(str(p) for p in (root / ".github" / "workflows").glob("*.y*ml"))
+    actions = sorted(str(p) for p in (root / ".github" / "actions").glob("*/action.y*ml"))
     odooops = [sys.executable, "-m", "odooops.cli"]
+    bindir = Path(sys.executable).parent
     steps = [
         ("spec kit", ["bash", str(root / "scripts" / "validate_spec_kit_odooops.sh")]),
         ("schema docs", [*odooops, "schema", "check"]),
@@ -122,6 +124,14 @@ def gate_steps() -> list[tuple[str, list[str]]]:
     if workflows:
         steps.append(("workflow files", [sys.executable, "-m", "check_jsonschema", "--builtin-schema",
                                          "vendor.github-workflows", *workflows]))
+    if actions:
+        steps.append(("action files", [sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                                       "vendor.github-actions", *actions]))
+    if workflows:
+        # Without shellcheck and pyflakes, which GitHub's runners have and other machines may not:
+        # the same files pass or fail everywhere.
+        steps.append(("actionlint", [str(bindir / "actionlint"), "-no-color", "-shellcheck=", "-pyflakes=",
+                                     *workflows]))
     return steps
 
 
