@@ -105,14 +105,16 @@ def shared_server():
         own.cluster.stop()
 
 
-def gate_steps() -> list[tuple[str, list[str]]]:
+def gate_steps(root: Path | None = None) -> list[tuple[str, list[str]]]:
     """The CI spec gates, which `odooops check` runs beside the import contracts, ruff, lint, pgTAP
-    and functions."""
+    and functions; ``root``: the repository they check (default: this one)."""
     from ..dev import target
 
-    root = target.project_root()
+    root = root or target.project_root()
     workflows = sorted(str(p) for p in (root / ".github" / "workflows").glob("*.y*ml"))
+    actions = sorted(str(p) for p in (root / ".github" / "actions").glob("*/action.y*ml"))
     odooops = [sys.executable, "-m", "odooops.cli"]
+    bindir = Path(sys.executable).parent
     steps = [
         ("spec kit", ["bash", str(root / "scripts" / "validate_spec_kit_odooops.sh")]),
         ("schema docs", [*odooops, "schema", "check"]),
@@ -122,6 +124,14 @@ def gate_steps() -> list[tuple[str, list[str]]]:
     if workflows:
         steps.append(("workflow files", [sys.executable, "-m", "check_jsonschema", "--builtin-schema",
                                          "vendor.github-workflows", *workflows]))
+    if actions:
+        steps.append(("action files", [sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                                       "vendor.github-actions", *actions]))
+    if workflows:
+        # Without shellcheck and pyflakes, which GitHub's runners have and other machines may not:
+        # the same files pass or fail everywhere.
+        steps.append(("actionlint", [str(bindir / "actionlint"), "-no-color", "-shellcheck=", "-pyflakes=",
+                                     *workflows]))
     return steps
 
 
@@ -147,7 +157,8 @@ def cmd_db_test(args) -> int:
         try:
             with fresh_database(parent, "odooops_pgtap") as db:
                 files = [Path(f).resolve() for f in args.files] or None
-                return pgtap.run(db, files, verbose=args.verbose)
+                archive = Path(args.archive) if args.archive else None
+                return pgtap.run(db, files, verbose=args.verbose, archive=archive)
         except migrations.MigrationError as exc:
             err(str(exc))
             return 1
@@ -246,6 +257,9 @@ def register(sub, groups: dict) -> None:
         "test", help="run supabase/tests/**/*.test.sql with pg_prove on a freshly migrated database")
     tst.add_argument("files", nargs="*", help="only these test files or folders (the setup files always run first)")
     tst.add_argument("-v", "--verbose", action="store_true", help="print every assertion")
+    tst.add_argument("--archive", metavar="DIR", default=os.environ.get("ODOOOPS_PGTAP_ARCHIVE") or None,
+                     help="also keep the TAP of every file in DIR (setup.tar.gz, tests.tar.gz); default: "
+                     "$ODOOOPS_PGTAP_ARCHIVE, else none (CI sets it to upload the TAP)")
     tst.set_defaults(func=cmd_db_test)
 
     fnt = groups["functions"].add_parser(

@@ -36,12 +36,17 @@ def jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def run(target: Target, files: list[Path] | None = None, verbose: bool = False) -> int:
+def run(target: Target, files: list[Path] | None = None, verbose: bool = False,
+        archive: Path | None = None) -> int:
     """pg_prove the files against ``target`` as the ``postgres`` role; return its exit code.
 
     The setup files run first, alone: they commit the ``tests`` schema and the
     fixtures. Every other file is one transaction that rolls back, so they run
     side by side (``pg_prove -j``), one per CPU, unless ``verbose``.
+
+    With ``archive``, pg_prove also keeps the TAP of every file there
+    (TAP::Harness::Archive): ``setup.tar.gz`` for the setup files, ``tests.tar.gz``
+    for the others, each with one ``.tap`` per file and a ``meta.yml``.
     """
     pg_prove = shutil.which("pg_prove")
     if not pg_prove:
@@ -61,8 +66,20 @@ def run(target: Target, files: list[Path] | None = None, verbose: bool = False) 
     names = [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
     setup = [n for n in names if "/000-setup/" in f"/{n}"]
     rest = [n for n in names if n not in setup]
-    rc = subprocess.run([*cmd, *setup], env=env, cwd=root).returncode if setup else 0
+    if archive is not None:
+        if subprocess.run(["perl", "-MTAP::Harness::Archive", "-e", "1"], capture_output=True).returncode:
+            raise SystemExit(
+                "odooops: pg_prove --archive needs TAP::Harness::Archive. Install it with `make deps` "
+                "(Debian: apt-get install libtap-harness-archive-perl)."
+            )
+        archive = archive.resolve()
+        archive.mkdir(parents=True, exist_ok=True)
+
+    def keep(name: str) -> list[str]:
+        return ["--archive", str(archive / f"{name}.tar.gz")] if archive is not None else []
+
+    rc = subprocess.run([*cmd, *keep("setup"), *setup], env=env, cwd=root).returncode if setup else 0
     if rc or not rest:
         return rc
     parallel = ["-j", str(jobs())] if not verbose and len(rest) > 1 else []
-    return subprocess.run([*cmd, *parallel, *rest], env=env, cwd=root).returncode
+    return subprocess.run([*cmd, *parallel, *keep("tests"), *rest], env=env, cwd=root).returncode
