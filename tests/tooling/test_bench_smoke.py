@@ -28,6 +28,13 @@ def test_bench_queue_smoke_runs_and_writes_json(server, tmp_path, capsys):
     assert data["claim_latency"]["history"]["statement"]["n"] == bench.SMOKE.latency_claims
     assert data["claim_latency"]["empty"]["with_commit"]["n"] == bench.SMOKE.latency_claims
     assert data["history_load"]["queued"] >= bench.SMOKE.history_queued
+    assert data["history_load"]["queued_label_sets"] == 4
+    labelled = data["claim_latency_labels"]
+    assert labelled["labels"] == bench.BENCH_LABELS
+    assert labelled["history"]["statement"]["n"] == labelled["empty"]["statement"]["n"] == bench.SMOKE.latency_claims
+    beats = data["heartbeats"]
+    assert beats["n"] > 10 and beats["tables"]["runs"]["updates"] >= beats["n"]
+    assert beats["tables"]["workers"]["updates"] <= 1, "last_seen_at is written at most every 5 s"
     assert res["table"] and "lifecycle" in capsys.readouterr().out
 
 

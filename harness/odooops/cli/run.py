@@ -4,9 +4,35 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
 from ..runner.queue import SERVICE_ROLE
+
+LABEL = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+MAX_LABELS = 32  # ops.claim_next_run's bound
+
+
+def label(value: str) -> str:
+    """One --label: what ops.claim_next_run accepts, checked before the worker starts."""
+    if not LABEL.match(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a label: 1 to 63 lowercase letters, digits, '.', '_' or '-', starting with a "
+            "letter or digit (odoo-17.0, docker, arm64)")
+    return value
+
+
+def worker_labels(args) -> list[str]:
+    """ODOOOPS_WORKER_LABELS (comma-separated) plus every --label, sorted, without repeats."""
+    env = os.environ.get("ODOOOPS_WORKER_LABELS", "")
+    try:
+        labels = {label(x.strip()) for x in env.split(",") if x.strip()}
+    except argparse.ArgumentTypeError as exc:
+        raise SystemExit(f"odooops worker: ODOOOPS_WORKER_LABELS: {exc}") from None
+    labels.update(args.labels)
+    if len(labels) > MAX_LABELS:
+        raise SystemExit(f"odooops worker: at most {MAX_LABELS} labels, got {len(labels)}")
+    return sorted(labels)
 
 
 def add_worker_arguments(p: argparse.ArgumentParser) -> None:
@@ -32,6 +58,10 @@ def add_worker_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-workdirs", action="store_true", help="leave work directories behind (debugging)")
     p.add_argument("--pass-env", action="append", default=[], metavar="NAME",
                    help="also pass this variable of the worker's environment to steps")
+    p.add_argument("--label", dest="labels", action="append", default=[], type=label, metavar="NAME",
+                   help="a label this worker offers (repeatable; adds to the comma-separated "
+                        "ODOOOPS_WORKER_LABELS), such as odoo-17.0, docker, arm64: it takes only runs whose "
+                        "workflow requires labels it offers, and without any only runs that require none")
 
 
 def worker_conninfo(args) -> str:
@@ -53,7 +83,7 @@ def cmd_worker(args) -> int:
         json_mode=args.json, artifacts_dir=args.artifacts_dir, work_root=args.work_dir,
         keep_workdirs=args.keep_workdirs, poll_interval=args.poll_interval,
         heartbeat_interval=args.heartbeat_interval, kill_grace=args.kill_grace, on_sigterm=args.on_sigterm,
-        pass_env=args.pass_env,
+        pass_env=args.pass_env, labels=worker_labels(args),
     )
     worker.install_signal_handlers()
     return worker.serve()

@@ -8,7 +8,13 @@ is compared with:
   with a custom script, next to pgbench's single-row UPDATE transaction rate
   with the same connection count. Target at 8: >= 20 % of that limit.
 * claim latency with a long history (1,000,000 finished and 100,000 queued
-  runs) next to the latency on a nearly empty table. Target: <= 1.5x.
+  runs, labels in use: a quarter each of four label sets, one of which no
+  worker offers, at the head of the queue) next to the latency on a nearly
+  empty table, for a worker without labels and for one with labels (docker,
+  odoo-17.0). Target: <= 1.5x.
+* heartbeats: their latency, and how often they write the worker's
+  ops.workers row (last_seen_at moves at most every 5 s) and whether those
+  writes and the run's are HOT updates.
 * enqueue-to-claim latency with idle workers woken by NOTIFY. Target: p50 <
   10 ms, p99 < 50 ms.
 * log ingestion through ops.append_run_logs next to COPY into the same table.
@@ -46,6 +52,9 @@ from .target import Target
 
 SQL_DIR = Path(__file__).parent / "sql" / "bench"
 WORKER_ROLE = "service_role"
+# What the labelled bench worker offers: it may take noop, noop-docker and noop-odoo17, never noop-arm64.
+BENCH_LABELS = ["docker", "odoo-17.0"]
+LABELLED_WORKFLOWS = ("noop", "noop-docker", "noop-odoo17")
 
 
 @dataclass(frozen=True)
@@ -62,17 +71,18 @@ class Sizes:
     log_batch: int
     single_log_lines: int
     idle_claims: int
+    heartbeat_seconds: float
 
 
 FULL = Sizes(
     lifecycle_runs=20_000, connections=(1, 2, 4, 8), update_seconds=10, history_finished=1_000_000,
     history_queued=100_000, latency_claims=2_000, notify_runs=500, notify_workers=4, log_lines=500_000,
-    log_batch=1_000, single_log_lines=10_000, idle_claims=15_000,
+    log_batch=1_000, single_log_lines=10_000, idle_claims=15_000, heartbeat_seconds=12.0,
 )
 SMOKE = Sizes(
     lifecycle_runs=200, connections=(1, 2), update_seconds=1, history_finished=5_000, history_queued=1_000,
     latency_claims=50, notify_runs=20, notify_workers=2, log_lines=5_000, log_batch=1_000,
-    single_log_lines=200, idle_claims=200,
+    single_log_lines=200, idle_claims=200, heartbeat_seconds=1.0,
 )
 
 
@@ -174,14 +184,23 @@ def server_facts(db: Target) -> dict:
     }
 
 
-def enqueue_many(db: Target, n: int, branch: str) -> None:
-    """Queue ``n`` runs through ops.enqueue_run, in one statement."""
+def enqueue_many(db: Target, n: int, branch: str, workflow: str = "noop", priority: int = 0) -> None:
+    """Queue ``n`` runs of ``workflow`` through ops.enqueue_run, in one statement."""
     with _worker(db) as conn:
         conn.execute(
-            "select count(ops.enqueue_run('bench', 'noop', %s, lpad(to_hex(g), 40, '0'))) "
+            "select count(ops.enqueue_run('bench', %s, %s, lpad(to_hex(g), 40, '0'), p_priority => %s)) "
             "from generate_series(1, %s) as g",
-            (branch, n),
+            (workflow, branch, priority, n),
         )
+
+
+def enqueue_labelled(db: Target, n: int, branch: str) -> None:
+    """A queue with labels in use, as in bulk_history.sql: enough runs for ``n`` claims by the labelled worker,
+    spread over the label sets it may take, and a quarter as many that it may not, at the head of the queue."""
+    per = math.ceil(n / len(LABELLED_WORKFLOWS))
+    for wf in LABELLED_WORKFLOWS:
+        enqueue_many(db, per, branch, wf)
+    enqueue_many(db, max(1, n // 4), branch, "noop-arm64", priority=10)
 
 
 def vacuum_runs(db: Target) -> None:
@@ -237,13 +256,14 @@ def timed_claims(db: Target, n: int, worker: str = "bench-latency") -> list[floa
     return times
 
 
-def claim_latency_pair(empty: Target, history: Target, n: int, block: int = 50) -> dict:
+def claim_latency_pair(empty: Target, history: Target, n: int, block: int = 50,
+                       labels: list[str] | None = None) -> dict:
     """Claim latency on a nearly empty database next to one with a long history, in alternating blocks
     (so that drift hits both alike). Two numbers per claim: the claim statement alone (its work on the
     table and indexes) and with its commit (what a worker waits for; with durability on, mostly the WAL
-    flush)."""
+    flush). ``labels``: what the claiming worker offers (none by default)."""
     samples: dict = {"empty": ([], []), "history": ([], [])}
-    worker = "bench-latency"
+    worker = "bench-latency-labels" if labels else "bench-latency"
     conns = {"empty": _worker(empty), "history": _worker(history)}
     try:
         for _ in range(0, n, block):
@@ -252,8 +272,8 @@ def claim_latency_pair(empty: Target, history: Target, n: int, block: int = 50) 
                 for _ in range(block):
                     t0 = time.perf_counter()
                     with conn.transaction():
-                        row = conn.execute("select id from ops.claim_next_run(%s)", (worker,),
-                                           prepare=True).fetchone()
+                        row = conn.execute("select id from ops.claim_next_run(%s, null, %s::text[])",
+                                           (worker, labels or []), prepare=True).fetchone()
                         t1 = time.perf_counter()
                     t2 = time.perf_counter()
                     if row is None:
@@ -270,7 +290,39 @@ def claim_latency_pair(empty: Target, history: Target, n: int, block: int = 50) 
            for label, (st, tot) in samples.items()}
     out["ratio_p50_statement"] = out["history"]["statement"]["p50_ms"] / out["empty"]["statement"]["p50_ms"]
     out["ratio_p50_with_commit"] = out["history"]["with_commit"]["p50_ms"] / out["empty"]["with_commit"]["p50_ms"]
+    out["labels"] = labels or []
     return out
+
+
+def measure_heartbeats(db: Target, sizes: Sizes) -> dict:
+    """Heartbeats of one held run, back to back for ``heartbeat_seconds``: latency, and the updates they cause
+    on ops.runs and on the worker's ops.workers row (all, and HOT), from pg_stat_user_tables. last_seen_at is
+    written at most every 5 s: over 12 s, two or three writes, however many heartbeats."""
+    worker = "bench-heartbeat"
+    enqueue_many(db, 1, "heartbeat")
+    stats_sql = ("select relname, n_tup_upd, n_tup_hot_upd from pg_stat_user_tables "
+                 "where schemaname = 'ops' and relname in ('runs', 'workers')")
+    with _worker(db) as conn, psycopg.connect(db.conninfo("postgres"), autocommit=True) as mon:
+        run = conn.execute("select id from ops.claim_next_run(%s)", (worker,)).fetchone()[0]
+        conn.execute("select 1 from ops.start_workflow_run(%s, %s)", (run, worker))
+
+        def stats() -> dict:
+            conn.execute("select pg_stat_force_next_flush()")
+            mon.execute("select pg_stat_clear_snapshot()")
+            return {r[0]: (r[1], r[2]) for r in mon.execute(stats_sql)}
+
+        before = stats()
+        times = []
+        t_all = time.perf_counter()
+        while time.perf_counter() - t_all < sizes.heartbeat_seconds:
+            t0 = time.perf_counter()
+            conn.execute("select 1 from ops.heartbeat_run(%s, %s)", (run, worker), prepare=True)
+            times.append(time.perf_counter() - t0)
+        seconds = time.perf_counter() - t_all
+        after = stats()
+        conn.execute("select 1 from ops.complete_workflow_run(%s, 0, null, %s)", (run, worker))
+    delta = {t: {"updates": after[t][0] - before[t][0], "hot": after[t][1] - before[t][1]} for t in after}
+    return {"heartbeats": len(times), "seconds": seconds, **_latency_stats(times), "tables": delta}
 
 
 def load_history(db: Target, finished: int, queued: int) -> dict:
@@ -285,10 +337,13 @@ def load_history(db: Target, finished: int, queued: int) -> dict:
         size = conn.execute(
             "select pg_size_pretty(pg_relation_size('ops.runs')), "
             "pg_size_pretty(pg_relation_size('ops.runs_claimable_idx')), "
-            "(select count(*) from ops.runs), (select count(*) from ops.runs where status = 'queued')"
+            "(select count(*) from ops.runs), (select count(*) from ops.runs where status = 'queued'), "
+            "pg_size_pretty(pg_relation_size('ops.runs_claimable_labels_idx')), "
+            "(select count(distinct required_labels) from ops.runs where status = 'queued')"
         ).fetchone()
     return {"seconds": time.monotonic() - t0, "table_size": size[0], "claimable_index_size": size[1],
-            "runs": size[2], "queued": size[3]}
+            "runs": size[2], "queued": size[3], "claimable_labels_index_size": size[4],
+            "queued_label_sets": size[5]}
 
 
 def measure_notify_latency(db: Target, sizes: Sizes) -> dict:
@@ -454,15 +509,26 @@ def summarize(res: dict) -> list[tuple]:
             f"UPDATE {lim:.0f} tps" if lim else "n/a", f"{ratio:.1%}" if ratio else "",
             target, (ratio >= 0.20) if (target and ratio) else None,
         ))
-    cl = res.get("claim_latency")
-    if cl:
+    for key, who in (("claim_latency", "no labels"), ("claim_latency_labels", "labels")):
+        cl = res.get(key)
+        if not cl:
+            continue
         for kind, label in (("statement", "claim statement"), ("with_commit", "claim + commit")):
             h, e = cl["history"][kind], cl["empty"][kind]
             ratio = h["p50_ms"] / e["p50_ms"]
             rows.append(_row(
-                f"{label} p50 / p99, long history", f"{h['p50_ms']:.2f} / {h['p99_ms']:.2f} ms",
+                f"{label} p50 / p99, long history, {who}", f"{h['p50_ms']:.2f} / {h['p99_ms']:.2f} ms",
                 f"empty {e['p50_ms']:.2f} / {e['p99_ms']:.2f} ms", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5,
             ))
+    hb = res.get("heartbeats")
+    if hb:
+        w, r = hb["tables"].get("workers", {}), hb["tables"].get("runs", {})
+        rows.append(_row(
+            f"heartbeat p50 / p99, {hb['heartbeats']} in {hb['seconds']:.1f} s",
+            f"{hb['p50_ms']:.2f} / {hb['p99_ms']:.2f} ms",
+            f"ops.workers: {w.get('updates', 0)} updates ({w.get('hot', 0)} HOT); "
+            f"ops.runs: {r.get('updates', 0)} ({r.get('hot', 0)} HOT)",
+        ))
     nt = res.get("notify")
     if nt:
         rows.append(_row(
@@ -530,12 +596,19 @@ def run_queue(server: Target, *, smoke: bool = False, json_path: Path | None = N
         echo("log ingestion: COPY vs ops.append_run_logs ...")
         res["logs"] = measure_logs(db, sizes)
 
+        echo(f"heartbeats: {sizes.heartbeat_seconds:.0f} s of one run's ...")
+        res["heartbeats"] = measure_heartbeats(db, sizes)
+
         echo(f"history: {sizes.history_finished} finished + {sizes.history_queued} queued runs ...")
         res["history_load"] = load_history(db, sizes.history_finished, sizes.history_queued)
         echo("claim latency: long history vs nearly empty table, alternating ...")
         enqueue_many(empty, sizes.latency_claims, "latency-empty")
         vacuum_runs(empty)
         res["claim_latency"] = claim_latency_pair(empty, db, sizes.latency_claims)
+        echo(f"claim latency with labels ({', '.join(BENCH_LABELS)}): long history vs nearly empty table ...")
+        enqueue_labelled(empty, sizes.latency_claims, "latency-labels")
+        vacuum_runs(empty)
+        res["claim_latency_labels"] = claim_latency_pair(empty, db, sizes.latency_claims, labels=BENCH_LABELS)
         res["seconds"] = time.monotonic() - t_all
 
     res["table"] = summarize(res)

@@ -176,6 +176,8 @@ def prisma_default(col: Column) -> str | None:
         return m.group(1)
     if expr in ("true", "false"):
         return expr
+    if col.is_array and re.fullmatch(r"'\{\}'::[\w ]+\[\]", expr):
+        return "[]"  # an empty array: what introspection gives, and what the schema engine compares equal
     return f"dbgenerated({_prisma_string(expr)})"
 
 

@@ -180,6 +180,11 @@ class Queue:
         return self.db.call(query, params, abort=self.abort if interruptible else None, **kw)
 
     # -- the worker's own --------------------------------------------------------------
+    def register_worker(self, labels: list[str], version: str | None, host: str | None) -> dict:
+        """Announce this worker in ``ops.workers``; returns its row (labels as stored: sorted, no repeats)."""
+        return self._call("select * from ops.register_worker(%s, %s, %s, %s)",
+                          (self.worker_id, list(labels), version, host))
+
     def register_artifact_store(self, root_url: str) -> None:
         """add_run_artifact accepts only URLs under a registered store."""
         self._call("select * from ops.register_artifact_store(%s, %s)",
@@ -189,8 +194,10 @@ class Queue:
         return Listener(self.db.conninfo, f"odooops-listen {self.worker_id}", self.db.health)
 
     # -- a run's life ----------------------------------------------------------------------
-    def claim(self, lease_seconds: int | None) -> Run | None:
-        return self._call("select * from ops.claim_next_run(%s, %s)", (self.worker_id, lease_seconds))
+    def claim(self, lease_seconds: int | None, labels: list[str] | None = None) -> Run | None:
+        """The next run this worker has every required label of, or None."""
+        return self._call("select * from ops.claim_next_run(%s, %s, %s::text[])",
+                          (self.worker_id, lease_seconds, list(labels or [])))
 
     def run(self, run_id: str) -> Run | None:
         return self._call("select * from ops.runs where id = %s", (run_id,))

@@ -9,12 +9,27 @@ import socket
 import sys
 import threading
 from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any
 
 
 def default_worker_id() -> str:
     host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname()) or "host"
     return f"{host}:{os.getpid()}"[:128]
+
+
+def host_name() -> str | None:
+    """The machine's name as ops.workers shows it (at most 255 characters, no spaces)."""
+    host = re.sub(r"\s", "-", socket.gethostname())[:255]
+    return host or None
+
+
+def worker_version() -> str | None:
+    """The installed odooops version, for ops.workers."""
+    try:
+        return metadata.version("odooops")[:100] or None
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def now_iso() -> str:

@@ -4,8 +4,12 @@ Any number of workers, on any number of machines, share one database; the
 queue RPCs decide who runs what (``ops.claim_next_run`` hands each run to one
 worker under a lease). A worker:
 
+- registers itself in ``ops.workers`` (id, labels, version, host) when it
+  starts, so that operators see the fleet (``ops.list_workers()``);
 - waits on ``LISTEN ops_runs_queued`` (polling every ``--poll-interval`` s as a
   fallback, which is also how it picks up runs whose lease expired);
+- claims only runs whose workflow requires labels it offers (``--label``,
+  ``ODOOOPS_WORKER_LABELS``); without labels, only runs that require none;
 - claims and starts a run, and heartbeats it from a thread of its own
   (:mod:`.heartbeat`: the heartbeat renews the lease and is how a cancel
   request is noticed);
@@ -48,7 +52,7 @@ from .heartbeat import Heartbeat
 from .logs import LogShipper, Masker
 from .process import EXIT_CANNOT_RUN, StepProcess, make_workdir, write_context_files
 from .queue import SERVICE_ROLE, Health, Queue, RpcError, Run, Stopped
-from .report import Reporter, default_worker_id
+from .report import Reporter, default_worker_id, host_name, worker_version
 
 MAX_ERROR = 8000  # ops.runs.error_message bound
 
@@ -60,8 +64,9 @@ class Worker:
                  work_root: Path | None = None, keep_workdirs: bool = False, poll_interval: float = 5.0,
                  heartbeat_interval: float | None = None, kill_grace: float = 5.0,
                  on_sigterm: str = "requeue", pass_env: list[str] | None = None,
-                 storage: Any = None, out=None) -> None:
+                 labels: list[str] | None = None, storage: Any = None, out=None) -> None:
         self.worker_id = worker_id or default_worker_id()
+        self.labels = sorted(set(labels or []))
         self.lease_seconds = lease_seconds
         self.once, self.drain, self.adopt_run = once, drain, run_id
         self.report = Reporter(self.worker_id, json_mode, out)
@@ -90,13 +95,19 @@ class Worker:
         signal.signal(signal.SIGINT, handler)
 
     def serve(self) -> int:
-        self.report("started", text=f"storage: {self.storage.describe()}", pid=os.getpid())
+        self.report("started", text=f"storage: {self.storage.describe()}", pid=os.getpid(),
+                    labels=",".join(self.labels) or None)
         try:
+            try:
+                self.queue.register_worker(self.labels, worker_version(), host_name())
+            except RpcError as exc:  # a bad label: nothing to claim with
+                self.report("error", text=f"cannot register: {exc.message}")
+                return 2
             self.queue.register_artifact_store(self.storage.root_url())
             if self.adopt_run:
                 return self.adopt(self.adopt_run)
             while not self.stopping.is_set():
-                run = self.queue.claim(self.lease_seconds)
+                run = self.queue.claim(self.lease_seconds, self.labels)
                 if run is None:
                     if self.once or self.drain:
                         break

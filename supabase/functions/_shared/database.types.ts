@@ -379,6 +379,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
           "started_at": string | null;
@@ -409,6 +410,7 @@ export type Database = {
           "params"?: NonNullable<Json>;
           "priority"?: number;
           "project_id": string;
+          "required_labels"?: (string)[];
           "run_after"?: string;
           "stage"?: Database["ops"]["Enums"]["run_stage"];
           "started_at"?: string | null;
@@ -438,6 +440,7 @@ export type Database = {
           "params"?: NonNullable<Json>;
           "priority"?: number;
           "project_id"?: string;
+          "required_labels"?: (string)[];
           "run_after"?: string;
           "stage"?: Database["ops"]["Enums"]["run_stage"];
           "started_at"?: string | null;
@@ -558,6 +561,34 @@ export type Database = {
         };
         Relationships: [];
       };
+      "workers": {
+        Row: {
+          "host": string | null;
+          "id": string;
+          "labels": (string)[];
+          "last_seen_at": string;
+          "started_at": string;
+          "version": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "host"?: string | null;
+          "id": string;
+          "labels"?: (string)[];
+          "last_seen_at"?: string;
+          "started_at"?: string;
+          "version"?: string | null;
+        };
+        Update: {
+          "host"?: string | null;
+          "id"?: string;
+          "labels"?: (string)[];
+          "last_seen_at"?: string;
+          "started_at"?: string;
+          "version"?: string | null;
+        };
+        Relationships: [];
+      };
       "workflows": {
         Row: {
           "created_at": string;
@@ -570,6 +601,7 @@ export type Database = {
           "max_attempts": number;
           "name": string;
           "project_id": string;
+          "required_labels": (string)[];
           "steps": NonNullable<Json>;
           "updated_at": string;
           "version": number;
@@ -586,6 +618,7 @@ export type Database = {
           "max_attempts"?: number;
           "name": string;
           "project_id": string;
+          "required_labels"?: (string)[];
           "steps": NonNullable<Json>;
           "updated_at"?: string;
           "version"?: number;
@@ -601,6 +634,7 @@ export type Database = {
           "max_attempts"?: number;
           "name"?: string;
           "project_id"?: string;
+          "required_labels"?: (string)[];
           "steps"?: NonNullable<Json>;
           "updated_at"?: string;
           "version"?: number;
@@ -709,6 +743,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
           "started_at": string | null;
@@ -725,7 +760,7 @@ export type Database = {
         };
       };
       "claim_next_run": {
-        Args: { "p_lease_seconds"?: number; "p_worker_id": string };
+        Args: { "p_labels"?: (string)[]; "p_lease_seconds"?: number; "p_worker_id": string };
         Returns: {
           "attempt": number;
           "branch": string;
@@ -747,6 +782,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
           "started_at": string | null;
@@ -790,6 +826,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
           "started_at": string | null;
@@ -891,6 +928,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
           "started_at": string | null;
@@ -932,6 +970,7 @@ export type Database = {
       };
       "is_artifact_store_root": { Args: { "p_url": string }; Returns: boolean };
       "is_git_ref_name": { Args: { "p_name": string }; Returns: boolean };
+      "is_label_set": { Args: { "p_labels": (string)[] }; Returns: boolean };
       "is_odoo_series": { Args: { "p_series": string }; Returns: boolean };
       "is_valid_regex": { Args: { "p_pattern": string }; Returns: boolean };
       "list_queued_runs": {
@@ -947,7 +986,21 @@ export type Database = {
           "project_slug": string;
           "run_after": string;
           "run_id": string;
+          "wait_reason": string;
           "workflow_name": string;
+        }[];
+      };
+      "list_workers": {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          "held_runs": number;
+          "host": string;
+          "labels": (string)[];
+          "last_seen_at": string;
+          "started_at": string;
+          "status": string;
+          "version": string;
+          "worker_id": string;
         }[];
       };
       "register_artifact_store": {
@@ -961,6 +1014,28 @@ export type Database = {
         SetofOptions: {
           from: "*";
           to: "artifact_stores";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "register_worker": {
+        Args: {
+          "p_host"?: string;
+          "p_labels"?: (string)[];
+          "p_version"?: string;
+          "p_worker_id": string;
+        };
+        Returns: {
+          "host": string | null;
+          "id": string;
+          "labels": (string)[];
+          "last_seen_at": string;
+          "started_at": string;
+          "version": string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "workers";
           isOneToOne: true;
           isSetofReturn: false;
         };
@@ -988,6 +1063,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
           "started_at": string | null;
@@ -1058,6 +1134,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
           "started_at": string | null;

@@ -73,10 +73,14 @@ export async function transaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Prom
   return result as T;
 }
 
-// A plain object or array goes as jsonb; anything else untyped, so the
-// parameter takes the type of the function argument it is bound to
-// (postgres.js asks the server, then encodes the value for that type).
+// A non-empty array of strings goes as a PostgreSQL array (text[]: the labels
+// of ops.claim_next_run); any other plain object or array as jsonb; anything
+// else untyped, so the parameter takes the type of the function argument it
+// is bound to (postgres.js asks the server, then encodes the value for that type).
 function param(tx: Tx, value: unknown) {
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string")) {
+    return tx.array(value as string[]);
+  }
   if (value !== null && typeof value === "object") {
     return tx.json(value as Parameters<Tx["json"]>[0]);
   }

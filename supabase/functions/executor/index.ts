@@ -3,6 +3,8 @@
 // parameter names as JSON keys (the body PostgREST's /rpc/<name> would take):
 //
 //   POST /executor/claim      ops.claim_next_run       -> {"run": {...} | null}
+//                             (p_labels: the labels the runner offers; none
+//                             takes only runs that require none)
 //   POST /executor/start      ops.start_workflow_run   -> {"run": {...}}
 //   POST /executor/heartbeat  ops.heartbeat_run        -> {"lease_expires_at", "cancel_requested"}
 //   POST /executor/complete   ops.complete_workflow_run -> {"run": {...}}
@@ -19,6 +21,7 @@ import { rpc, type RpcArgs, transaction } from "../_shared/db.ts";
 import { createHandler, type HandlerOptions } from "../_shared/http.ts";
 import { appendRunLogs, appendRunLogsBody, workerId } from "../_shared/run_logs.ts";
 import {
+  arrayOf,
   type Check,
   integer,
   jsonObject,
@@ -35,9 +38,11 @@ const int4 = integer({ min: -2147483648, max: 2147483647 });
 
 // Each body check `satisfies` the generated Args of its RPC: `deno check`
 // fails if a parameter is renamed, added without a default, or retyped.
+// Labels: the RPC checks each one's pattern and names p_labels[i]; here only the shape and bounds.
 const claimBody = object({
   p_worker_id: workerId,
   p_lease_seconds: optional(int4),
+  p_labels: optional(arrayOf(string({ max: 63 }), { min: 0, max: 32 })),
 }) satisfies Check<RpcArgs<"claim_next_run">>;
 
 const startBody = object({
@@ -80,7 +85,9 @@ export function createExecutorHandler(
 ): (req: Request) => Promise<Response> {
   return createHandler("executor", {
     claim: async ({ body, sql }) => {
-      const args = claimBody(body, "body");
+      const { p_labels, ...rest } = claimBody(body, "body");
+      // No labels and an empty list mean the same: the runner takes runs that require none.
+      const args = p_labels?.length ? { ...rest, p_labels } : rest;
       const [run] = await transaction(sql, (tx) => rpc(tx, "claim_next_run", args));
       return { run: run ?? null };
     },

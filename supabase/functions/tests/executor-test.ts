@@ -209,6 +209,55 @@ test("an illegal transition, a fenced-off worker and a conflicting repeat are 40
   assertEquals(other.body.error.sqlstate, "OP003");
 });
 
+test("a runner claims with the labels it offers, and the worker registry records it", async () => {
+  const queue = await createProject(sql);
+  await sql`
+    update ops.workflows set required_labels = '{executor-test,docker}'
+    where project_id = (select id from ops.projects where slug = ${queue.slug})
+  `;
+  const runId = await enqueue(sql, queue);
+  const worker = uid("runner");
+
+  const partial = await post(handler, "executor/claim", {
+    p_worker_id: worker,
+    p_labels: ["docker"],
+  });
+  assertEquals(partial.status, 200, JSON.stringify(partial.body));
+  assert(partial.body.run?.id !== runId, "a runner lacking one of the labels does not get the run");
+
+  const claimed = await post(handler, "executor/claim", {
+    p_worker_id: worker,
+    p_labels: ["executor-test", "docker", "gpu"],
+  });
+  assertEquals(claimed.status, 200, JSON.stringify(claimed.body));
+  assertEquals(claimed.body.run?.id, runId);
+  assertEquals(claimed.body.run?.required_labels, ["docker", "executor-test"]);
+  const [seen] = await sql`select labels from ops.workers where id = ${worker}`;
+  assertEquals(
+    seen?.labels,
+    ["docker", "executor-test", "gpu"],
+    "a claim records the runner with its labels",
+  );
+
+  await post(handler, "executor/start", { p_run_id: runId, p_worker_id: worker });
+  const done = await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_exit_code: 0,
+  });
+  assertEquals(done.body.run.status, "succeeded");
+
+  const bad = await post(handler, "executor/claim", {
+    p_worker_id: worker,
+    p_labels: ["docker", "Bad Label"],
+  });
+  assertError(bad, 400, "p_labels");
+  assertEquals(bad.body.error.sqlstate, "22023");
+  assert(bad.body.error.message.startsWith("p_labels[2] must be a label"), bad.body.error.message);
+  const shape = await post(handler, "executor/claim", { p_worker_id: worker, p_labels: "docker" });
+  assertError(shape, 400, "p_labels");
+});
+
 test("a bad parameter is 400 naming it, whether the function or the RPC refuses it", async () => {
   const shape = await post(handler, "executor/heartbeat", {
     p_run_id: "not-a-uuid",

@@ -7,7 +7,7 @@ select p.oid::regprocedure as fn, p.prosecdef, p.proconfig, obj_description(p.oi
 from pg_proc as p
 where p.oid in (
   'ops.enqueue_run(text, text, text, text, jsonb, ops.run_stage, integer, timestamptz, text, boolean)'::regprocedure,
-  'ops.claim_next_run(text, integer)'::regprocedure,
+  'ops.claim_next_run(text, integer, text[])'::regprocedure,
   'ops.start_workflow_run(uuid, text)'::regprocedure,
   'ops.heartbeat_run(uuid, text, integer)'::regprocedure,
   'ops.complete_workflow_run(uuid, integer, text, text)'::regprocedure,

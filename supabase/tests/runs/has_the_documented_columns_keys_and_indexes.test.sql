@@ -1,7 +1,7 @@
 -- ops.runs: the queue. Its columns, types, keys, named checks, indexes (the
 -- partial claim index above all), triggers, grants, policies and row-level security.
 begin;
-select plan(59);
+select plan(62);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'runs', 'ops.runs exists.');
@@ -11,7 +11,7 @@ select columns_are(
     'id', 'project_id', 'workflow_id', 'stage', 'branch', 'commit_sha', 'params', 'priority', 'run_after', 'status',
     'attempt', 'max_attempts', 'worker_id', 'lease_expires_at', 'heartbeat_at', 'cancel_requested_at',
     'cancel_reason', 'exit_code', 'error_message', 'last_log_seq', 'idempotency_key', 'created_by', 'created_at',
-    'claimed_at', 'started_at', 'finished_at', 'updated_at'
+    'claimed_at', 'started_at', 'finished_at', 'updated_at', 'required_labels'
   ],
   'ops.runs has exactly the documented columns.'
 );
@@ -25,7 +25,7 @@ from (values
   ('error_message', 'text'), ('last_log_seq', 'bigint'), ('idempotency_key', 'text'), ('created_by', 'uuid'),
   ('created_at', 'timestamp with time zone'), ('claimed_at', 'timestamp with time zone'),
   ('started_at', 'timestamp with time zone'), ('finished_at', 'timestamp with time zone'),
-  ('updated_at', 'timestamp with time zone')
+  ('updated_at', 'timestamp with time zone'), ('required_labels', 'text[]')
 ) as c (name, type);
 select is(
   array(
@@ -49,6 +49,7 @@ select enum_has_labels(
 select col_default_is('ops', 'runs', 'status', 'queued', 'A run starts queued.');
 select col_default_is('ops', 'runs', 'stage', 'development', 'A run builds a development branch by default.');
 select col_default_is('ops', 'runs', 'params', '{}'::jsonb, 'Params default to an empty object.');
+select col_default_is('ops', 'runs', 'required_labels', '{}'::text[], 'A run requires no label by default.');
 
 -- TEST: keys and named checks.
 select col_is_pk('ops', 'runs', 'id', 'runs.id is the primary key.');
@@ -70,7 +71,8 @@ select set_eq(
     ('runs_attempt_is_within_max', 'c'), ('runs_max_attempts_is_positive', 'c'), ('runs_worker_id_is_valid', 'c'),
     ('runs_idempotency_key_is_valid', 'c'), ('runs_error_message_is_bounded', 'c'),
     ('runs_cancel_reason_is_bounded', 'c'), ('runs_held_runs_have_worker', 'c'),
-    ('runs_finished_runs_have_finished_at', 'c'), ('runs_params_is_bounded', 'c')$$,
+    ('runs_finished_runs_have_finished_at', 'c'), ('runs_params_is_bounded', 'c'),
+    ('runs_required_labels_is_valid', 'c')$$,
   'ops.runs has exactly the documented constraints, named for their rule.'
 );
 
@@ -78,8 +80,8 @@ select set_eq(
 select indexes_are(
   'ops', 'runs',
   array[
-    'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_held_idx',
-    'runs_project_id_created_at_idx', 'runs_workflow_id_idx', 'runs_created_by_idx'
+    'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_claimable_labels_idx',
+    'runs_held_idx', 'runs_project_id_created_at_idx', 'runs_workflow_id_idx', 'runs_created_by_idx'
   ],
   'ops.runs has exactly the documented indexes.'
 );
@@ -98,6 +100,13 @@ select is(
   'CREATE INDEX runs_claimable_idx ON ops.runs USING btree (priority DESC, created_at, id) '
   || 'WHERE (status = ''queued''::ops.run_status)',
   'runs_claimable_idx is in the claim ORDER BY: priority descending, then created_at and id ascending.'
+);
+select is(
+  pg_get_indexdef('ops.runs_claimable_labels_idx'::regclass),
+  'CREATE INDEX runs_claimable_labels_idx ON ops.runs USING btree (required_labels, priority DESC, created_at, id) '
+  || 'WHERE (status = ''queued''::ops.run_status)',
+  'runs_claimable_labels_idx holds queued runs by label set, then in claim order: a claim reads only the sets '
+  || 'its worker can take.'
 );
 select is(
   (select pg_get_expr(i.indpred, i.indrelid) from pg_index as i where i.indexrelid = 'ops.runs_held_idx'::regclass),
@@ -120,11 +129,11 @@ select is(
 select triggers_are(
   'ops', 'runs',
   array[
-    'runs_set_updated_at', 'runs_050_check_secret_params', 'runs_100_before_insert',
-    'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event'
+    'runs_set_updated_at', 'runs_050_check_secret_params', 'runs_060_copy_required_labels',
+    'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event'
   ],
-  'ops.runs stamps updated_at, checks params for secrets, checks inserts (members'' priorities included) and '
-  'transitions, and records events.'
+  'ops.runs stamps updated_at, checks params for secrets, copies its workflow''s labels, checks inserts (members'' '
+  'priorities included) and transitions, and records events.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.runs'::regclass), true,

@@ -16,12 +16,18 @@ from ops.workflows as w
 cross join generate_series(1, :finished) as g
 where w.name = 'noop';
 
-insert into ops.runs (project_id, workflow_id, branch, commit_sha, priority, created_at, run_after)
+-- The backlog uses labels: a quarter each of noop (none), noop-docker,
+-- noop-odoo17 and noop-arm64, whose labels no bench worker offers; those wait
+-- at the head of the queue (priority 10), where a claim that read the queue in
+-- order would have to pass every one of them. required_labels is copied by a
+-- trigger, which is off here: it is written as that trigger would.
+insert into ops.runs (project_id, workflow_id, branch, commit_sha, priority, created_at, run_after, required_labels)
 select
-  w.project_id, w.id, 'backlog', lpad(to_hex(g), 40, 'b'), (g % 11) - 5,
-  now() - interval '1 day' + g * interval '1 millisecond', now() - interval '1 day'
-from ops.workflows as w
-cross join generate_series(1, :queued) as g
-where w.name = 'noop';
+  w.project_id, w.id, 'backlog', lpad(to_hex(g), 40, 'b'),
+  case when w.name = 'noop-arm64' then 10 else (g % 11) - 5 end,
+  now() - interval '1 day' + g * interval '1 millisecond', now() - interval '1 day', w.required_labels
+from generate_series(1, :queued) as g
+inner join ops.workflows as w
+  on w.name = (array['noop', 'noop-docker', 'noop-odoo17', 'noop-arm64'])[1 + g % 4];
 
 set session_replication_role = origin;

@@ -9,6 +9,19 @@ select p.id, 'noop', '[{"name": "noop", "command": "true"}]'::jsonb, 3, 60
 from ops.projects as p where p.slug = 'bench'
 on conflict (project_id, name) do nothing;
 
+-- The same no-op under labels: the bench's labelled worker offers docker and
+-- odoo-17.0, so it takes noop, noop-docker and noop-odoo17, never noop-arm64.
+insert into ops.workflows (project_id, name, steps, max_attempts, lease_seconds, required_labels)
+select p.id, w.name, '[{"name": "noop", "command": "true"}]'::jsonb, 3, 60, w.labels
+from ops.projects as p
+cross join (values
+  ('noop-docker', '{docker}'::text[]),
+  ('noop-odoo17', '{docker,odoo-17.0}'::text[]),
+  ('noop-arm64', '{arm64,odoo-18.0}'::text[])
+) as w (name, labels)
+where p.slug = 'bench'
+on conflict (project_id, name) do nothing;
+
 create schema if not exists bench;
 
 create table if not exists bench.counters (
