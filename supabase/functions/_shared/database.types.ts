@@ -571,6 +571,7 @@ export type Database = {
           "name": string;
           "project_id": string;
           "steps": NonNullable<Json>;
+          "supersede": string;
           "updated_at": string;
           "version": number;
         };
@@ -587,6 +588,7 @@ export type Database = {
           "name": string;
           "project_id": string;
           "steps": NonNullable<Json>;
+          "supersede"?: string;
           "updated_at"?: string;
           "version"?: number;
         };
@@ -602,6 +604,7 @@ export type Database = {
           "name"?: string;
           "project_id"?: string;
           "steps"?: NonNullable<Json>;
+          "supersede"?: string;
           "updated_at"?: string;
           "version"?: number;
         };
