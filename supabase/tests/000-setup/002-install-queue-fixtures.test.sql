@@ -8,7 +8,7 @@
 --     -> workflow id. The queue tests queue several commits of one branch and
 --     count on each of them being a run of its own, so their workflows
 --     supersede nothing unless a test asks (the column's default is 'queued';
---     supabase/tests/supersede/ tests it).
+--     supabase/tests/enqueue_run/supersedes_*.test.sql test it).
 --   tests.q_remember(name, id) / tests.q_id(name): ids kept in a
 --     transaction-local setting, readable by every role, so a test can name a
 --     run in throws_ok strings after switching roles
