@@ -218,3 +218,22 @@ def test_under_repeatable_read_two_pushes_both_stay_queued(superseding_db):
     with worker_conn(superseding_db) as conn:
         conn.execute(ENQUEUE, ("main", sha(3)))
     assert sorted(s for s, _, _ in runs(superseding_db).values()) == ["canceled", "canceled", "queued"]
+
+
+def test_two_transactions_enqueueing_two_branches_in_opposite_orders_deadlock(superseding_db):
+    """The documented limit of holding the branch locks until commit: s1 enqueues main then dev, s2 dev
+    then main; the server detects the cycle and fails one of them with 40P01, the other goes on."""
+    db = superseding_db
+    with worker_conn(db, autocommit=False) as s1, worker_conn(db, autocommit=False) as s2, \
+            connect(db) as monitor:
+        s1.execute(ENQUEUE, ("main", sha(1)))
+        s2.execute(ENQUEUE, ("dev", sha(2)))
+        t1, out1 = run_in_thread(lambda: s1.execute(ENQUEUE, ("dev", sha(3))).fetchone())
+        assert wait_blocked_or_done(monitor, backend_pid(s1), t1) == [backend_pid(s2)]
+        t2, out2 = run_in_thread(lambda: s2.execute(ENQUEUE, ("main", sha(4))).fetchone())
+        t1.join(timeout=15)
+        t2.join(timeout=15)
+        failed = [o["error"] for o in (out1, out2) if "error" in o]
+        assert len(failed) == 1 and isinstance(failed[0], psycopg.errors.DeadlockDetected), (out1, out2)
+        s1.rollback()
+        s2.rollback()
