@@ -14,7 +14,9 @@ usage: $me <project> <workflow> <branch> <commit>
   Queue a run of <workflow> of <project> for <branch> at <commit> and print the
   run id only (ops.enqueue_run with p_reuse_active => true). Run again with the
   same arguments while that run is queued, claimed or running, it prints the
-  same id and queues nothing.
+  same id and queues nothing. By default a new commit of the branch cancels
+  the queued runs of its older commits (the workflow's supersede setting, see
+  docs/odooops-sh/RUN_LIFECYCLE.md).
 
 arguments (all required):
   <project>   the project's slug

@@ -36,7 +36,9 @@ def worker_conn(db, autocommit: bool = True, role: str = "service_role") -> Iter
 def queue_db(db):
     """The test's database with project 'acme' and workflows 'build' (lease 60 s, 3 attempts),
     'quick' (lease 5 s, the shortest a workflow allows, 3 attempts) and 'once' (lease 5 s, 1 attempt).
-    Tests that need a shorter lease pass p_lease_seconds to the claim."""
+    Tests that need a shorter lease pass p_lease_seconds to the claim. The tests queue many commits
+    of one branch, each a run of its own, so these workflows supersede nothing (supersede 'none');
+    a test of the supersede sets it."""
     with connect(db, "postgres") as conn:
         conn.execute(
             "insert into ops.projects (slug, name, odoo_series, repository_url) "
@@ -45,8 +47,9 @@ def queue_db(db):
         )
         for name, lease, attempts in (("build", 60, 3), ("quick", 5, 3), ("once", 5, 1)):
             conn.execute(
-                "insert into ops.workflows (project_id, name, steps, lease_seconds, max_attempts) "
-                "select id, %s, '[{\"name\": \"build\", \"command\": \"true\"}]', %s, %s from ops.projects",
+                "insert into ops.workflows (project_id, name, steps, lease_seconds, max_attempts, supersede) "
+                "select id, %s, '[{\"name\": \"build\", \"command\": \"true\"}]', %s, %s, 'none' "
+                "from ops.projects",
                 (name, lease, attempts),
             )
     return db

@@ -603,6 +603,7 @@ export type Database = {
           "project_id": string;
           "required_labels": (string)[];
           "steps": NonNullable<Json>;
+          "supersede": string;
           "updated_at": string;
           "version": number;
         };
@@ -620,6 +621,7 @@ export type Database = {
           "project_id": string;
           "required_labels"?: (string)[];
           "steps": NonNullable<Json>;
+          "supersede"?: string;
           "updated_at"?: string;
           "version"?: number;
         };
@@ -636,6 +638,7 @@ export type Database = {
           "project_id"?: string;
           "required_labels"?: (string)[];
           "steps"?: NonNullable<Json>;
+          "supersede"?: string;
           "updated_at"?: string;
           "version"?: number;
         };

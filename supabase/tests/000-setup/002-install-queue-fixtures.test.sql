@@ -3,8 +3,12 @@
 -- Call the builders as postgres (the table owner):
 --
 --   tests.q_project(slug, production_branch default 'main') -> project id,
---     with an enabled workflow 'build' (max_attempts 3, lease_seconds 60)
---   tests.q_workflow(project, name, enabled, max_attempts, lease_seconds) -> workflow id
+--     with an enabled workflow 'build' (max_attempts 3, lease_seconds 60, supersede none)
+--   tests.q_workflow(project, name, enabled, max_attempts, lease_seconds, supersede default 'none')
+--     -> workflow id. The queue tests queue several commits of one branch and
+--     count on each of them being a run of its own, so their workflows
+--     supersede nothing unless a test asks (the column's default is 'queued';
+--     supabase/tests/enqueue_run/supersedes_*.test.sql test it).
 --   tests.q_remember(name, id) / tests.q_id(name): ids kept in a
 --     transaction-local setting, readable by every role, so a test can name a
 --     run in throws_ok strings after switching roles
@@ -19,15 +23,17 @@ create or replace function tests.q_workflow(
   p_name text,
   p_enabled boolean default true,
   p_max_attempts integer default 3,
-  p_lease_seconds integer default 60
+  p_lease_seconds integer default 60,
+  p_supersede text default 'none'
 )
 returns uuid
 language sql
 set search_path = ''
 as $$
-  insert into ops.workflows (project_id, name, steps, enabled, max_attempts, lease_seconds)
+  insert into ops.workflows (project_id, name, steps, enabled, max_attempts, lease_seconds, supersede)
   values (
-    p_project_id, p_name, '[{"name": "build", "command": "true"}]'::jsonb, p_enabled, p_max_attempts, p_lease_seconds
+    p_project_id, p_name, '[{"name": "build", "command": "true"}]'::jsonb, p_enabled, p_max_attempts, p_lease_seconds,
+    p_supersede
   )
   returning id
 $$;

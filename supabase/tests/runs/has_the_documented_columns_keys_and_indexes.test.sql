@@ -1,7 +1,7 @@
 -- ops.runs: the queue. Its columns, types, keys, named checks, indexes (the
 -- partial claim index above all), triggers, grants, policies and row-level security.
 begin;
-select plan(62);
+select plan(63);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'runs', 'ops.runs exists.');
@@ -81,7 +81,8 @@ select indexes_are(
   'ops', 'runs',
   array[
     'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_claimable_labels_idx',
-    'runs_held_idx', 'runs_project_id_created_at_idx', 'runs_workflow_id_idx', 'runs_created_by_idx'
+    'runs_held_idx', 'runs_project_id_created_at_idx', 'runs_workflow_id_idx', 'runs_created_by_idx',
+    'runs_queued_branch_idx'
   ],
   'ops.runs has exactly the documented indexes.'
 );
@@ -112,6 +113,12 @@ select is(
   (select pg_get_expr(i.indpred, i.indrelid) from pg_index as i where i.indexrelid = 'ops.runs_held_idx'::regclass),
   '(status = ANY (ARRAY[''claimed''::ops.run_status, ''running''::ops.run_status]))',
   'runs_held_idx is partial: it holds claimed and running runs only.'
+);
+select is(
+  pg_get_indexdef('ops.runs_queued_branch_idx'::regclass),
+  'CREATE INDEX runs_queued_branch_idx ON ops.runs USING btree (workflow_id, branch) '
+  || 'WHERE (status = ''queued''::ops.run_status)',
+  'runs_queued_branch_idx holds the queued runs of each workflow and branch (the supersede of ops.enqueue_run).'
 );
 select has_index(
   'ops', 'runs', 'runs_project_id_created_at_idx', array['project_id', 'created_at'],

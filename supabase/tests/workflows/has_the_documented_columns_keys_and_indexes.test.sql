@@ -1,7 +1,7 @@
 -- ops.workflows: named workflow definitions of a project. Its columns, types,
 -- keys, named checks, indexes, triggers, grants, policies and row-level security.
 begin;
-select plan(38);
+select plan(40);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'workflows', 'ops.workflows exists.');
@@ -9,7 +9,7 @@ select columns_are(
   'ops', 'workflows',
   array[
     'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
-    'enabled', 'version', 'created_by', 'created_at', 'updated_at', 'required_labels'
+    'enabled', 'version', 'created_by', 'created_at', 'updated_at', 'supersede', 'required_labels'
   ],
   'ops.workflows has exactly the documented columns.'
 );
@@ -18,7 +18,7 @@ from (values
   ('id', 'uuid'), ('project_id', 'uuid'), ('name', 'text'), ('description', 'text'), ('steps', 'jsonb'),
   ('default_timeout_seconds', 'integer'), ('max_attempts', 'integer'), ('lease_seconds', 'integer'),
   ('enabled', 'boolean'), ('version', 'integer'), ('created_by', 'uuid'),
-  ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone'),
+  ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone'), ('supersede', 'text'),
   ('required_labels', 'text[]')
 ) as c (name, type);
 select is(
@@ -35,6 +35,10 @@ select col_default_is('ops', 'workflows', 'max_attempts', 3, 'A workflow allows 
 select col_default_is('ops', 'workflows', 'enabled', true, 'A new workflow is enabled.');
 select col_default_is('ops', 'workflows', 'version', 1, 'A new workflow is at version 1.');
 select col_default_is('ops', 'workflows', 'required_labels', '{}'::text[], 'A new workflow requires no label.');
+select col_default_is(
+  'ops', 'workflows', 'supersede', 'queued'::text,
+  'A new run of a branch cancels the queued runs of its older commits by default.'
+);
 
 -- TEST: keys and named checks.
 select col_is_pk('ops', 'workflows', 'id', 'workflows.id is the primary key.');
@@ -55,7 +59,8 @@ select set_eq(
     ('workflows_steps_is_array', 'c'), ('workflows_default_timeout_is_positive', 'c'),
     ('workflows_max_attempts_is_positive', 'c'), ('workflows_lease_seconds_is_sane', 'c'),
     ('workflows_version_is_positive', 'c'), ('workflows_description_is_bounded', 'c'),
-    ('workflows_steps_is_bounded', 'c'), ('workflows_required_labels_is_valid', 'c')$$,
+    ('workflows_steps_is_bounded', 'c'), ('workflows_required_labels_is_valid', 'c'),
+    ('workflows_supersede_is_known', 'c')$$,
   'ops.workflows has exactly the documented constraints, named for their rule.'
 );
 
@@ -70,8 +75,9 @@ select has_index(
 );
 select triggers_are(
   'ops', 'workflows',
-  array['workflows_normalize_required_labels', 'workflows_set_updated_at', 'workflows_validate'],
-  'ops.workflows stores its labels as a set, stamps updated_at and validates its steps.'
+  array['workflows_normalize_required_labels', 'workflows_set_updated_at', 'workflows_validate',
+        'workflows_check_supersede'],
+  'ops.workflows stores its labels as a set, stamps updated_at and validates its steps and its supersede setting.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.workflows'::regclass), true,
@@ -99,7 +105,7 @@ select is(
   ),
   array[
     'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
-    'enabled', 'required_labels'
+    'enabled', 'supersede', 'required_labels'
   ],
   'authenticated cannot choose created_by, the timestamps or the version when creating a workflow.'
 );
@@ -112,7 +118,7 @@ select is(
   ),
   array[
     'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds', 'enabled',
-    'required_labels'
+    'supersede', 'required_labels'
   ],
   'authenticated can update the definition of a workflow, not its project, creator, timestamps or version.'
 );

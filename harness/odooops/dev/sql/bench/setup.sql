@@ -1,11 +1,13 @@
 -- Benchmark fixtures (never a migration): a project and a no-op workflow to
--- queue runs of, and the table of the single-row UPDATE baseline.
+-- queue runs of, and the table of the single-row UPDATE baseline. The bench
+-- queues thousands of commits of one branch and runs each of them, so the
+-- workflow supersedes nothing.
 insert into ops.projects (slug, name, odoo_series, repository_url)
 values ('bench', 'Benchmark', '17.0', 'https://git.test.invalid/bench.git')
 on conflict (slug) do nothing;
 
-insert into ops.workflows (project_id, name, steps, max_attempts, lease_seconds)
-select p.id, 'noop', '[{"name": "noop", "command": "true"}]'::jsonb, 3, 60
+insert into ops.workflows (project_id, name, steps, max_attempts, lease_seconds, supersede)
+select p.id, 'noop', '[{"name": "noop", "command": "true"}]'::jsonb, 3, 60, 'none'
 from ops.projects as p where p.slug = 'bench'
 on conflict (project_id, name) do nothing;
 
