@@ -55,9 +55,12 @@ def test_sixteen_labelled_workers_with_kills_and_cancels_respect_labels_and_end_
     with connect(queue_db) as conn:
         for name, labels in WORKFLOWS.items():
             conn.execute(
-                "insert into ops.workflows (project_id, name, steps, lease_seconds, max_attempts, required_labels) "
-                "select id, %s, '[{\"name\": \"b\", \"command\": \"true\"}]', 5, 3, %s from ops.projects "
-                "on conflict (project_id, name) do update set required_labels = excluded.required_labels",
+                # Every commit of the branch is a run of its own: these workflows supersede nothing.
+                "insert into ops.workflows"
+                " (project_id, name, steps, lease_seconds, max_attempts, required_labels, supersede) "
+                "select id, %s, '[{\"name\": \"b\", \"command\": \"true\"}]', 5, 3, %s, 'none' from ops.projects "
+                "on conflict (project_id, name) do update"
+                " set required_labels = excluded.required_labels, supersede = 'none'",
                 (name, labels),
             )
         conn.execute(

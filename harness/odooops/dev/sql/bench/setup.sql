@@ -13,8 +13,8 @@ on conflict (project_id, name) do nothing;
 
 -- The same no-op under labels: the bench's labelled worker offers docker and
 -- odoo-17.0, so it takes noop, noop-docker and noop-odoo17, never noop-arm64.
-insert into ops.workflows (project_id, name, steps, max_attempts, lease_seconds, required_labels)
-select p.id, w.name, '[{"name": "noop", "command": "true"}]'::jsonb, 3, 60, w.labels
+insert into ops.workflows (project_id, name, steps, max_attempts, lease_seconds, required_labels, supersede)
+select p.id, w.name, '[{"name": "noop", "command": "true"}]'::jsonb, 3, 60, w.labels, 'none'
 from ops.projects as p
 cross join (values
   ('noop-docker', '{docker}'::text[]),
