@@ -1,7 +1,7 @@
 -- ops.runs: the queue. Its columns, types, keys, named checks, indexes (the
 -- partial claim index above all), triggers, grants, policies and row-level security.
 begin;
-select plan(59);
+select plan(61);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'runs', 'ops.runs exists.');
@@ -64,7 +64,8 @@ select fk_ok('ops', 'runs', 'created_by', 'auth', 'users', 'id', 'runs.created_b
 select set_eq(
   $$select conname::text, contype::text from pg_constraint where conrelid = 'ops.runs'::regclass$$,
   $$values
-    ('runs_pkey', 'p'), ('runs_project_id_idempotency_key_key', 'u'), ('runs_project_id_fkey', 'f'),
+    ('runs_pkey', 'p'), ('runs_project_id_idempotency_key_key', 'u'), ('runs_id_project_id_key', 'u'),
+    ('runs_project_id_fkey', 'f'),
     ('runs_workflow_id_project_id_fkey', 'f'), ('runs_created_by_fkey', 'f'), ('runs_branch_is_valid', 'c'),
     ('runs_commit_sha_is_hex', 'c'), ('runs_params_is_object', 'c'), ('runs_priority_is_bounded', 'c'),
     ('runs_attempt_is_within_max', 'c'), ('runs_max_attempts_is_positive', 'c'), ('runs_worker_id_is_valid', 'c'),
@@ -79,7 +80,8 @@ select indexes_are(
   'ops', 'runs',
   array[
     'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_held_idx',
-    'runs_project_id_created_at_idx', 'runs_workflow_id_idx', 'runs_created_by_idx'
+    'runs_project_id_created_at_idx', 'runs_workflow_id_idx', 'runs_created_by_idx', 'runs_id_project_id_key',
+    'runs_project_id_status_created_at_idx'
   ],
   'ops.runs has exactly the documented indexes.'
 );
@@ -107,6 +109,14 @@ select is(
 select has_index(
   'ops', 'runs', 'runs_project_id_created_at_idx', array['project_id', 'created_at'],
   'runs.project_id, which policies filter on, leads an index.'
+);
+select has_index(
+  'ops', 'runs', 'runs_project_id_status_created_at_idx', array['project_id', 'status', 'created_at'],
+  'A member''s runs in a status (counts, latest first) are read from one index.'
+);
+select col_is_unique(
+  'ops', 'runs', array['id', 'project_id'],
+  'runs.(id, project_id) is unique: the key the child tables reference with their project.'
 );
 select has_index('ops', 'runs', 'runs_workflow_id_idx', array['workflow_id'], 'runs.workflow_id is indexed.');
 select has_index('ops', 'runs', 'runs_created_by_idx', array['created_by'], 'runs.created_by is indexed.');
