@@ -27,8 +27,9 @@
 --   ops.runs (project_id, ...) indexes, or a filter on the rows an index on
 --   run_id found. Who sees what does not change.
 -- * ops.runs gets the unique key (id, project_id) that the foreign keys
---   reference, and the index (project_id, status, created_at desc) for a
---   member's "my runs in status X" (counts, latest first).
+--   reference, and its index (project_id, created_at desc) carries status
+--   as a last column, so that a member's "my runs in status X" (counts,
+--   latest first) reads the index only.
 --
 -- Data: project_id is back-filled from ops.runs in batches of 50,000 rows in
 -- primary key order, then set not null; the foreign keys are added
@@ -47,7 +48,8 @@
 -- run_artifacts.project_id; constraints runs_id_project_id_key,
 -- run_events_run_id_project_id_fkey, run_logs_run_id_project_id_fkey,
 -- run_artifacts_run_id_project_id_fkey (dropped: the three *_run_id_fkey);
--- index runs_project_id_status_created_at_idx; function
+-- index runs_project_id_created_at_status_idx (dropped:
+-- runs_project_id_created_at_idx); function
 -- ops_private.fill_run_project_id() and triggers run_events_010_fill_project_id,
 -- run_logs_010_fill_project_id, run_artifacts_010_fill_project_id; functions
 -- ops.runs_record_event(), ops.append_run_log, ops.append_run_logs,
@@ -66,7 +68,8 @@
 --   20260213000102; add back the foreign keys on run_id alone;
 --   drop the triggers, ops_private.fill_run_project_id(), the three columns
 --   (with their foreign keys), runs_id_project_id_key and
---   runs_project_id_status_created_at_idx.
+--   runs_project_id_created_at_status_idx after creating
+--   runs_project_id_created_at_idx (project_id, created_at desc) again.
 --
 -- SQLSTATEs:
 --   23503 a child row whose project_id is not its run's, a child row of an
@@ -145,8 +148,17 @@ alter table ops.run_events enable trigger run_events_refuse_update_delete;
 create unique index if not exists runs_id_project_id_key on ops.runs (id, project_id);
 alter table ops.runs add constraint runs_id_project_id_key unique using index runs_id_project_id_key;
 
-create index if not exists runs_project_id_status_created_at_idx
-on ops.runs (project_id, status, created_at desc);
+-- A member's runs newest first, with their status: "my failed runs" and "how
+-- many succeeded" are index-only scans. status rides along as the last key
+-- column rather than in an index of its own: a status change writes an entry
+-- in every index of ops.runs (it is never a HOT update), and a member's
+-- status filter cannot be an index condition anyway (enum equality is not
+-- leakproof, so it runs after the policy). (INCLUDE (status) would do the
+-- same, but Prisma's schema cannot say it.) Replaces
+-- runs_project_id_created_at_idx.
+create index if not exists runs_project_id_created_at_status_idx
+on ops.runs (project_id, created_at desc, status);
+drop index ops.runs_project_id_created_at_idx;
 
 alter table ops.run_events alter column project_id set not null;
 alter table ops.run_logs alter column project_id set not null;

@@ -80,8 +80,7 @@ select indexes_are(
   'ops', 'runs',
   array[
     'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_held_idx',
-    'runs_project_id_created_at_idx', 'runs_workflow_id_idx', 'runs_created_by_idx', 'runs_id_project_id_key',
-    'runs_project_id_status_created_at_idx'
+    'runs_project_id_created_at_status_idx', 'runs_workflow_id_idx', 'runs_created_by_idx', 'runs_id_project_id_key'
   ],
   'ops.runs has exactly the documented indexes.'
 );
@@ -106,13 +105,14 @@ select is(
   '(status = ANY (ARRAY[''claimed''::ops.run_status, ''running''::ops.run_status]))',
   'runs_held_idx is partial: it holds claimed and running runs only.'
 );
-select has_index(
-  'ops', 'runs', 'runs_project_id_created_at_idx', array['project_id', 'created_at'],
-  'runs.project_id, which policies filter on, leads an index.'
+select is(
+  pg_get_indexdef('ops.runs_project_id_created_at_status_idx'::regclass),
+  'CREATE INDEX runs_project_id_created_at_status_idx ON ops.runs USING btree (project_id, created_at DESC, status)',
+  'runs.project_id, which policies filter on, leads an index of a project''s runs newest first.'
 );
 select has_index(
-  'ops', 'runs', 'runs_project_id_status_created_at_idx', array['project_id', 'status', 'created_at'],
-  'A member''s runs in a status (counts, latest first) are read from one index.'
+  'ops', 'runs', 'runs_project_id_created_at_status_idx', array['project_id', 'created_at', 'status'],
+  'It carries status last: a member''s count by status reads the index only.'
 );
 select col_is_unique(
   'ops', 'runs', array['id', 'project_id'],
