@@ -6,7 +6,7 @@ of 100 projects (``authenticated`` with JWT claims, as PostgREST sets them) on 2
 events, log lines and artifacts: enough rows that the planner takes an index whenever the policy lets it.
 A policy that is neither an index condition nor a filter on rows an index found shows up here as a
 sequential scan of ops.runs or of a child table, or as an index scan with no condition (all of the
-index). The same check against the policies before 20261202000600 fails, which shows the guard sees what
+index). The same check against the policies before 20261202000800 fails, which shows the guard sees what
 it is for.
 """
 
@@ -72,7 +72,7 @@ def test_the_member_sees_exactly_the_rows_of_their_projects(loaded):
 
 
 def test_the_guard_catches_the_former_policies(loaded):
-    """The policies before 20261202000600, swapped in and rolled back: the member's cross-project queries and
+    """The policies before 20261202000800, swapped in and rolled back: the member's cross-project queries and
     the log tail read all of ops.runs, and the guard says so."""
     db, params = loaded
     former = bench_rls.DESIGNS["before: run_id in (select ... runs where project_id in (select ...))"]

@@ -21,7 +21,7 @@ Each member query's result is compared with the owner's (the same rows), and
 its plan is kept: a plan that reads all of ops.runs or of a child table (a
 sequential scan, or an index scan with no condition) is reported.
 ``designs`` also times the member's queries under other policy shapes (the
-ones before 20261202000600, a definer helper per row, subqueries over the
+ones before 20261202000800, a definer helper per row, subqueries over the
 member's runs), swapped in and restored in the throwaway database: the
 measurements behind the choice in docs/odooops-sh/SECURITY.md.
 
