@@ -1,5 +1,5 @@
 """Commands for working on this repository: ``db up|down|status|migrate``,
-``demo``, ``functions types``, ``schema docs``, ``bench queue``, ``bench upgrade-scan``."""
+``demo``, ``functions types``, ``schema docs``, ``bench queue``, ``bench upgrade-scan``, ``bench rls``."""
 
 from __future__ import annotations
 
@@ -155,6 +155,12 @@ def cmd_bench_upgrade_scan(args) -> int:
     return bench_upgrade_scan.main(args)
 
 
+def cmd_bench_rls(args) -> int:
+    from ..dev import bench_rls
+
+    return bench_rls.main(args)
+
+
 def as_is(p):
     p.add_argument("--as-is", action="store_true",
                    help="read the configured database (DATABASE_URL or `db up`) as it is, without migrating "
@@ -206,3 +212,14 @@ def register(sub, groups: dict) -> None:
     bu.add_argument("--json", metavar="PATH",
                     help="where to write the results (default .odooops/bench/upgrade-scan-*.json)")
     bu.set_defaults(func=cmd_bench_upgrade_scan)
+    br = bnsub.add_parser("rls", help="row-level security: a member's queries through the policies vs the same "
+                          "queries without them (table owner) and as service_role, at 1x and with N times the runs "
+                          "in other tenants' projects")
+    br.add_argument("--smoke", action="store_true", help="tiny sizes: checks the benchmark runs, measures nothing")
+    br.add_argument("--scale", type=int, metavar="N",
+                    help="also time the member's queries with N times the runs in other tenants' projects "
+                         "(default 10; 2 with --smoke; 1 skips it)")
+    br.add_argument("--designs", action="store_true",
+                    help="also time other policy shapes (the former ones, a definer helper per row, subqueries)")
+    br.add_argument("--json", metavar="PATH", help="where to write the results (default .odooops/bench/rls-*.json)")
+    br.set_defaults(func=cmd_bench_rls)

@@ -403,21 +403,24 @@ def measure_logs(db: Target, sizes: Sizes) -> dict:
     runs_needed = 3
     enqueue_many(db, runs_needed, "logs")
     with psycopg.connect(db.conninfo("postgres"), autocommit=True) as conn:
-        run_ids = [r[0] for r in conn.execute("select id from ops.runs where branch = 'logs' order by commit_sha")]
+        rows = conn.execute("select id, project_id from ops.runs where branch = 'logs' order by commit_sha").fetchall()
+        run_ids = [r[0] for r in rows]
         # Only the worker holding a run may log to it: hold the two RPC runs as 'bench-logs'.
         for status in ("claimed", "running"):
             conn.execute(
                 "update ops.runs set status = %s, worker_id = 'bench-logs', attempt = 1, claimed_at = now(),"
                 " lease_expires_at = now() + interval '1 hour' where id = any(%s)", (status, run_ids[1:]))
     message = "INFO odoo.modules.loading: loading 42 modules... (a typical Odoo log line of about 80 chars)"
-    # COPY: the server's bulk-load path into the same table, with the same indexes and foreign key.
+    # COPY: the server's bulk-load path into the same table, with the same indexes and foreign key, and the
+    # run's project_id given as the RPCs give it (no lookup per line).
     with psycopg.connect(db.conninfo("postgres"), autocommit=True) as conn:
         t0 = time.perf_counter()
         with conn.cursor() as cur:
-            with cur.copy("copy ops.run_logs (run_id, seq, level, stream, message, metadata) from stdin") as cp:
-                rid = str(run_ids[0])
+            with cur.copy("copy ops.run_logs (run_id, project_id, seq, level, stream, message, metadata) "
+                          "from stdin") as cp:
+                rid, pid = str(rows[0][0]), str(rows[0][1])
                 for seq in range(1, n + 1):
-                    cp.write_row((rid, seq, "info", "build", message, "{}"))
+                    cp.write_row((rid, pid, seq, "info", "build", message, "{}"))
         copy_s = time.perf_counter() - t0
     # The batch RPC, as a worker or ops-ingest calls it.
     payloads = []

@@ -235,6 +235,7 @@ export type Database = {
           "created_at": string;
           "id": string;
           "metadata": NonNullable<Json>;
+          "project_id": string;
           "run_id": string;
           "sha256": string;
           "size_bytes": number;
@@ -247,6 +248,7 @@ export type Database = {
           "created_at"?: string;
           "id"?: string;
           "metadata"?: NonNullable<Json>;
+          "project_id": string;
           "run_id": string;
           "sha256": string;
           "size_bytes": number;
@@ -258,6 +260,7 @@ export type Database = {
           "created_at"?: string;
           "id"?: string;
           "metadata"?: NonNullable<Json>;
+          "project_id"?: string;
           "run_id"?: string;
           "sha256"?: string;
           "size_bytes"?: number;
@@ -265,11 +268,11 @@ export type Database = {
         };
         Relationships: [
           {
-            foreignKeyName: "run_artifacts_run_id_fkey";
-            columns: ["run_id"];
+            foreignKeyName: "run_artifacts_run_id_project_id_fkey";
+            columns: ["run_id", "project_id"];
             isOneToOne: false;
             referencedRelation: "runs";
-            referencedColumns: ["id"];
+            referencedColumns: ["id", "project_id"];
           },
         ];
       };
@@ -280,6 +283,7 @@ export type Database = {
           "from_status": Database["ops"]["Enums"]["run_status"] | null;
           "id": number;
           "payload": NonNullable<Json>;
+          "project_id": string;
           "reason": string | null;
           "run_id": string;
           "to_status": Database["ops"]["Enums"]["run_status"];
@@ -291,6 +295,7 @@ export type Database = {
           "from_status"?: Database["ops"]["Enums"]["run_status"] | null;
           "id"?: never;
           "payload"?: NonNullable<Json>;
+          "project_id": string;
           "reason"?: string | null;
           "run_id": string;
           "to_status": Database["ops"]["Enums"]["run_status"];
@@ -301,17 +306,18 @@ export type Database = {
           "from_status"?: Database["ops"]["Enums"]["run_status"] | null;
           "id"?: never;
           "payload"?: NonNullable<Json>;
+          "project_id"?: string;
           "reason"?: string | null;
           "run_id"?: string;
           "to_status"?: Database["ops"]["Enums"]["run_status"];
         };
         Relationships: [
           {
-            foreignKeyName: "run_events_run_id_fkey";
-            columns: ["run_id"];
+            foreignKeyName: "run_events_run_id_project_id_fkey";
+            columns: ["run_id", "project_id"];
             isOneToOne: false;
             referencedRelation: "runs";
-            referencedColumns: ["id"];
+            referencedColumns: ["id", "project_id"];
           },
         ];
       };
@@ -321,6 +327,7 @@ export type Database = {
           "level": Database["ops"]["Enums"]["log_level"];
           "message": string;
           "metadata": NonNullable<Json>;
+          "project_id": string;
           "run_id": string;
           "seq": number;
           "stream": string;
@@ -332,6 +339,7 @@ export type Database = {
           "level"?: Database["ops"]["Enums"]["log_level"];
           "message": string;
           "metadata"?: NonNullable<Json>;
+          "project_id": string;
           "run_id": string;
           "seq": number;
           "stream"?: string;
@@ -342,6 +350,7 @@ export type Database = {
           "level"?: Database["ops"]["Enums"]["log_level"];
           "message"?: string;
           "metadata"?: NonNullable<Json>;
+          "project_id"?: string;
           "run_id"?: string;
           "seq"?: number;
           "stream"?: string;
@@ -349,11 +358,11 @@ export type Database = {
         };
         Relationships: [
           {
-            foreignKeyName: "run_logs_run_id_fkey";
-            columns: ["run_id"];
+            foreignKeyName: "run_logs_run_id_project_id_fkey";
+            columns: ["run_id", "project_id"];
             isOneToOne: false;
             referencedRelation: "runs";
-            referencedColumns: ["id"];
+            referencedColumns: ["id", "project_id"];
           },
         ];
       };
@@ -674,6 +683,7 @@ export type Database = {
           "created_at": string;
           "id": string;
           "metadata": NonNullable<Json>;
+          "project_id": string;
           "run_id": string;
           "sha256": string;
           "size_bytes": number;

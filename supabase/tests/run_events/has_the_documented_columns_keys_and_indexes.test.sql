@@ -1,19 +1,20 @@
 -- ops.run_events: the append-only history of run status changes. Its columns,
 -- types, keys, named checks, indexes, triggers, grants, policies and row-level security.
 begin;
-select plan(23);
+select plan(24);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'run_events', 'ops.run_events exists.');
 select columns_are(
   'ops', 'run_events',
-  array['id', 'run_id', 'from_status', 'to_status', 'actor', 'reason', 'payload', 'created_at'],
+  array['id', 'run_id', 'from_status', 'to_status', 'actor', 'reason', 'payload', 'created_at', 'project_id'],
   'ops.run_events has exactly the documented columns.'
 );
 select col_type_is('ops', 'run_events', c.name, c.type, format('run_events.%s is %s.', c.name, c.type))
 from (values
   ('id', 'bigint'), ('run_id', 'uuid'), ('from_status', 'ops.run_status'), ('to_status', 'ops.run_status'),
-  ('actor', 'text'), ('reason', 'text'), ('payload', 'jsonb'), ('created_at', 'timestamp with time zone')
+  ('actor', 'text'), ('reason', 'text'), ('payload', 'jsonb'), ('created_at', 'timestamp with time zone'),
+  ('project_id', 'uuid')
 ) as c (name, type);
 select is(
   array(
@@ -32,11 +33,14 @@ select is(
 
 -- TEST: keys and named checks.
 select col_is_pk('ops', 'run_events', 'id', 'run_events.id is the primary key.');
-select fk_ok('ops', 'run_events', 'run_id', 'ops', 'runs', 'id', 'run_events.run_id references ops.runs.');
+select fk_ok(
+  'ops', 'run_events', array['run_id', 'project_id'], 'ops', 'runs', array['id', 'project_id'],
+  'run_events.(run_id, project_id) references ops.runs: an event''s project is its run''s.'
+);
 select set_eq(
   $$select conname::text, contype::text from pg_constraint where conrelid = 'ops.run_events'::regclass$$,
   $$values
-    ('run_events_pkey', 'p'), ('run_events_run_id_fkey', 'f'), ('run_events_payload_is_object', 'c'),
+    ('run_events_pkey', 'p'), ('run_events_run_id_project_id_fkey', 'f'), ('run_events_payload_is_object', 'c'),
     ('run_events_status_changes', 'c')$$,
   'ops.run_events has exactly the documented constraints, named for their rule.'
 );
@@ -51,8 +55,10 @@ select has_index(
   'The events of a run are read in order from one index.'
 );
 select triggers_are(
-  'ops', 'run_events', array['run_events_refuse_update_delete', 'run_events_refuse_truncate'],
-  'ops.run_events refuses updates, deletes and truncation by trigger.'
+  'ops', 'run_events',
+  array['run_events_010_fill_project_id', 'run_events_refuse_update_delete', 'run_events_refuse_truncate'],
+  'ops.run_events fills project_id when an insert leaves it out, and refuses updates, deletes and truncation by '
+  'trigger.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.run_events'::regclass), true,

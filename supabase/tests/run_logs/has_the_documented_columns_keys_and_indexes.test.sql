@@ -1,19 +1,19 @@
 -- ops.run_logs: structured log lines of runs. Its columns, types, keys, named
 -- checks, indexes, grants, policies and row-level security.
 begin;
-select plan(26);
+select plan(27);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'run_logs', 'ops.run_logs exists.');
 select columns_are(
   'ops', 'run_logs',
-  array['id', 'run_id', 'seq', 'timestamp', 'level', 'stream', 'message', 'metadata'],
+  array['id', 'run_id', 'seq', 'timestamp', 'level', 'stream', 'message', 'metadata', 'project_id'],
   'ops.run_logs has exactly the documented columns.'
 );
 select col_type_is('ops', 'run_logs', c.name, c.type, format('run_logs.%s is %s.', c.name, c.type))
 from (values
   ('id', 'bigint'), ('run_id', 'uuid'), ('seq', 'bigint'), ('timestamp', 'timestamp with time zone'),
-  ('level', 'ops.log_level'), ('stream', 'text'), ('message', 'text'), ('metadata', 'jsonb')
+  ('level', 'ops.log_level'), ('stream', 'text'), ('message', 'text'), ('metadata', 'jsonb'), ('project_id', 'uuid')
 ) as c (name, type);
 select is(
   array(
@@ -39,11 +39,14 @@ select col_is_pk('ops', 'run_logs', 'id', 'run_logs.id is the primary key.');
 select col_is_unique(
   'ops', 'run_logs', array['run_id', 'seq'], 'A sequence number is stored once per run, so a retried batch lands once.'
 );
-select fk_ok('ops', 'run_logs', 'run_id', 'ops', 'runs', 'id', 'run_logs.run_id references ops.runs.');
+select fk_ok(
+  'ops', 'run_logs', array['run_id', 'project_id'], 'ops', 'runs', array['id', 'project_id'],
+  'run_logs.(run_id, project_id) references ops.runs: a line''s project is its run''s.'
+);
 select set_eq(
   $$select conname::text, contype::text from pg_constraint where conrelid = 'ops.run_logs'::regclass$$,
   $$values
-    ('run_logs_pkey', 'p'), ('run_logs_run_id_seq_key', 'u'), ('run_logs_run_id_fkey', 'f'),
+    ('run_logs_pkey', 'p'), ('run_logs_run_id_seq_key', 'u'), ('run_logs_run_id_project_id_fkey', 'f'),
     ('run_logs_seq_is_positive', 'c'), ('run_logs_stream_is_valid', 'c'), ('run_logs_message_is_bounded', 'c'),
     ('run_logs_metadata_is_object', 'c'), ('run_logs_metadata_is_bounded', 'c')$$,
   'ops.run_logs has exactly the documented constraints, named for their rule.'

@@ -1,7 +1,7 @@
 -- ops.runs: the queue. Its columns, types, keys, named checks, indexes (the
 -- partial claim index above all), triggers, grants, policies and row-level security.
 begin;
-select plan(63);
+select plan(65);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'runs', 'ops.runs exists.');
@@ -65,7 +65,8 @@ select fk_ok('ops', 'runs', 'created_by', 'auth', 'users', 'id', 'runs.created_b
 select set_eq(
   $$select conname::text, contype::text from pg_constraint where conrelid = 'ops.runs'::regclass$$,
   $$values
-    ('runs_pkey', 'p'), ('runs_project_id_idempotency_key_key', 'u'), ('runs_project_id_fkey', 'f'),
+    ('runs_pkey', 'p'), ('runs_project_id_idempotency_key_key', 'u'), ('runs_id_project_id_key', 'u'),
+    ('runs_project_id_fkey', 'f'),
     ('runs_workflow_id_project_id_fkey', 'f'), ('runs_created_by_fkey', 'f'), ('runs_branch_is_valid', 'c'),
     ('runs_commit_sha_is_hex', 'c'), ('runs_params_is_object', 'c'), ('runs_priority_is_bounded', 'c'),
     ('runs_attempt_is_within_max', 'c'), ('runs_max_attempts_is_positive', 'c'), ('runs_worker_id_is_valid', 'c'),
@@ -81,8 +82,8 @@ select indexes_are(
   'ops', 'runs',
   array[
     'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_claimable_labels_idx',
-    'runs_held_idx', 'runs_project_id_created_at_idx', 'runs_workflow_id_idx', 'runs_created_by_idx',
-    'runs_queued_branch_idx'
+    'runs_held_idx', 'runs_project_id_created_at_status_idx', 'runs_workflow_id_idx', 'runs_created_by_idx',
+    'runs_queued_branch_idx', 'runs_id_project_id_key'
   ],
   'ops.runs has exactly the documented indexes.'
 );
@@ -120,9 +121,18 @@ select is(
   || 'WHERE (status = ''queued''::ops.run_status)',
   'runs_queued_branch_idx holds the queued runs of each workflow and branch (the supersede of ops.enqueue_run).'
 );
+select is(
+  pg_get_indexdef('ops.runs_project_id_created_at_status_idx'::regclass),
+  'CREATE INDEX runs_project_id_created_at_status_idx ON ops.runs USING btree (project_id, created_at DESC, status)',
+  'runs.project_id, which policies filter on, leads an index of a project''s runs newest first.'
+);
 select has_index(
-  'ops', 'runs', 'runs_project_id_created_at_idx', array['project_id', 'created_at'],
-  'runs.project_id, which policies filter on, leads an index.'
+  'ops', 'runs', 'runs_project_id_created_at_status_idx', array['project_id', 'created_at', 'status'],
+  'It carries status last: a member''s count by status reads the index only.'
+);
+select col_is_unique(
+  'ops', 'runs', array['id', 'project_id'],
+  'runs.(id, project_id) is unique: the key the child tables reference with their project.'
 );
 select has_index('ops', 'runs', 'runs_workflow_id_idx', array['workflow_id'], 'runs.workflow_id is indexed.');
 select has_index('ops', 'runs', 'runs_created_by_idx', array['created_by'], 'runs.created_by is indexed.');

@@ -1,0 +1,85 @@
+"""Guard: through the policies, a member's typical queries never read all of a large table.
+
+The queries are those of ``odooops bench rls`` (latest runs of one project and of all their projects,
+counts by status, the tail of a run's log, a run's events and artifacts), planned as a viewer of 3
+of 100 projects (``authenticated`` with JWT claims, as PostgREST sets them) on 20,000 analyzed runs with
+events, log lines and artifacts: enough rows that the planner takes an index whenever the policy lets it.
+A policy that is neither an index condition nor a filter on rows an index found shows up here as a
+sequential scan of ops.runs or of a child table, or as an index scan with no condition (all of the
+index). The same check against the policies before 20261202000800 fails, which shows the guard sees what
+it is for.
+"""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+from odooops.dev import bench_rls
+
+from tests.conftest import connect
+
+SIZES = bench_rls.Sizes(runs=20_000, projects=100, member_of=3, log_runs=20, log_lines=300, member_log_runs=2,
+                        scale=1, rounds=0)
+QUERIES = bench_rls.QUERIES
+
+
+@pytest.fixture(scope="module")
+def loaded(server, template_db):
+    from odooops.dev.databases import fresh_database
+
+    with fresh_database(server, "odooops_rls", template=template_db.dbname) as db:
+        bench_rls.load(db, SIZES, 1)
+        yield db, bench_rls.member_params(db)
+
+
+def member_plans(conn: psycopg.Connection, params: dict) -> dict[str, dict]:
+    """Plan every query as the member, inside the caller's transaction."""
+    conn.execute("set local role authenticated")
+    conn.execute("select set_config('request.jwt.claims', %s, true)",
+                 (json.dumps({"sub": bench_rls.MEMBER_ID, "role": "authenticated"}),))
+    return {q.key: bench_rls.plan_of(conn, q.member, params) for q in QUERIES}
+
+
+def test_a_members_typical_queries_read_no_large_table_whole(loaded):
+    db, params = loaded
+    with connect(db) as conn, conn.transaction(force_rollback=True):
+        plans = member_plans(conn, params)
+    bad = {key: plan["nodes"] for key, plan in plans.items() if plan["full_scans"]}
+    assert not bad, f"a policy makes these member queries read all of a large table: {bad}"
+
+
+def test_the_member_sees_exactly_the_rows_of_their_projects(loaded):
+    db, params = loaded
+    with connect(db) as owner, connect(db) as member:
+        member.execute("set role authenticated")
+        member.execute("select set_config('request.jwt.claims', %s, false)",
+                       (json.dumps({"sub": bench_rls.MEMBER_ID, "role": "authenticated"}),))
+        for q in QUERIES:
+            assert member.execute(q.member, params).fetchall() == owner.execute(q.owner, params).fetchall(), q.key
+        counts = member.execute(
+            "select (select count(*) from ops.runs), (select count(*) from ops.run_events), "
+            "(select count(*) from ops.run_logs), "
+            "(select count(*) from ops.runs where project_id <> all(%(projects)s)), "
+            "(select count(*) from ops.run_logs where project_id <> all(%(projects)s))", params).fetchone()
+        expected = owner.execute(
+            "select (select count(*) from ops.runs where project_id = any(%(projects)s)), "
+            "(select count(*) from ops.run_events where project_id = any(%(projects)s)), "
+            "(select count(*) from ops.run_logs where project_id = any(%(projects)s)), 0, 0", params).fetchone()
+        assert counts == expected
+        assert counts[0] > 0 and counts[2] > 0
+
+
+def test_the_guard_catches_the_former_policies(loaded):
+    """The policies before 20261202000800, swapped in and rolled back: the member's cross-project queries and
+    the log tail read all of ops.runs, and the guard says so."""
+    db, params = loaded
+    former = bench_rls.DESIGNS["before: run_id in (select ... runs where project_id in (select ...))"]
+    with connect(db) as conn, conn.transaction(force_rollback=True):
+        for table, using in former.items():
+            name = bench_rls.RUNS_SELECT if table == "runs" else bench_rls.CHILD_POLICIES[table]
+            conn.execute(f'alter policy "{name}" on ops.{table} using ({using})')
+        plans = member_plans(conn, params)
+    caught = {key for key, plan in plans.items() if "runs" in plan["full_scans"]}
+    assert {"my_projects", "count_succeeded", "log_tail", "run_events"} <= caught, plans
