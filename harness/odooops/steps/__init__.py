@@ -12,7 +12,7 @@ environment the worker sets (see :mod:`odooops.runner.process`):
   ODOOOPS_ADVISORIES_FILE  ops.upgrade_advisories as JSON (written by the worker); an empty
                            list unless a step asks for them ("advisories": true, or running
                            upgrade-scan without "advisories": false)
-  ODOOOPS_TARGET_SERIES  optional: upgrade-scan target (default: the next series)
+  ODOOOPS_TARGET_SERIES  optional: upgrade-scan and upgrade-patch target (default: the next series)
 
 Steps print one line per fact; a line starting with ``ERROR`` or ``WARNING``
 is stored at that log level. Exit status 0 is success.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import checkout, compile, package, upgrade_scan, validate_manifests
+from . import checkout, compile, package, upgrade_patch, upgrade_scan, validate_manifests
 from .context import StepError, say
 
 STEPS = {
@@ -31,6 +31,7 @@ STEPS = {
     "compile": (compile.run, "byte-compile every Python file of the checkout"),
     "package": (package.run, "tar.gz the addons into $ODOOOPS_ARTIFACTS_DIR (reproducible)"),
     "upgrade-scan": (upgrade_scan.run, "scan for upgrade advisories of the move to the next series"),
+    "upgrade-patch": (upgrade_patch.run, "propose the mechanical changes of the move as a patch (git apply)"),
 }
 
 
@@ -47,6 +48,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         if name == "upgrade-scan":
             sp.add_argument("--to", help="target series (default: $ODOOOPS_TARGET_SERIES, else the next one)")
             sp.add_argument("--fail-on-findings", action="store_true", help="exit 1 when anything is found")
+        if name == "upgrade-patch":
+            sp.add_argument("--to", help="target series (default: $ODOOOPS_TARGET_SERIES, else the next one)")
 
 
 def run(args) -> int:
