@@ -144,8 +144,10 @@ declare
   v_key text;
   v_source text;
   v_code text;
-  v_advisory ops.upgrade_advisories;
-  v_rows jsonb := '[]'::jsonb;
+  v_advisories jsonb;
+  v_advisory jsonb;
+  -- An array, not a jsonb array: appending to it does not copy what it holds.
+  v_rows jsonb[] := '{}'::jsonb[];
   v_stored integer;
   v_count integer;
 begin
@@ -161,6 +163,13 @@ begin
       using errcode = '22023', hint = 'Split the batch.';
   end if;
   perform ops_private.check_worker_id(p_worker_id, true);
+
+  -- The advisories once, by code, rather than a lookup per finding.
+  select coalesce(jsonb_object_agg(a.code, jsonb_build_object(
+    'advisory_id', a.id, 'severity', a.severity::text, 'to_series', a.to_series
+  )), '{}'::jsonb)
+  into v_advisories
+  from ops.upgrade_advisories as a;
 
   for v_i in 0 .. jsonb_array_length(p_findings) - 1 loop
     v_el := p_findings -> v_i;
@@ -219,27 +228,24 @@ begin
         using errcode = '22023';
     end if;
     if v_source = 'upgrade-scan' then
-      select a.* into v_advisory from ops.upgrade_advisories as a where a.code = v_code;
-      if not found then
+      v_advisory := v_advisories -> v_code;
+      if v_advisory is null then
         raise exception 'p_findings[%].code % is not an upgrade advisory (ops.upgrade_advisories.code)', v_i, quote_literal(v_code)
           using errcode = '22023';
       end if;
-      if v_el ? 'severity' and v_el ->> 'severity' is distinct from v_advisory.severity::text then
-        raise exception 'p_findings[%].severity must be the advisory''s, %, got %', v_i, v_advisory.severity,
+      if v_el ? 'severity' and v_el ->> 'severity' is distinct from v_advisory ->> 'severity' then
+        raise exception 'p_findings[%].severity must be the advisory''s, %, got %', v_i, v_advisory ->> 'severity',
           coalesce(left((v_el -> 'severity')::text, 80), 'null')
           using errcode = '22023';
       end if;
-      v_rows := v_rows || jsonb_build_array(v_el || jsonb_build_object(
-        'severity', v_advisory.severity::text, 'advisory_id', v_advisory.id, 'to_series', v_advisory.to_series,
-        'col', v_el -> 'column'
-      ));
+      v_rows := array_append(v_rows, v_el || v_advisory || jsonb_build_object('col', v_el -> 'column'));
     else
       if coalesce(v_el ->> 'severity', '') not in ('fatal', 'error', 'warning', 'convention', 'refactor', 'info') then
         raise exception 'p_findings[%].severity must be one of fatal, error, warning, convention, refactor, info, got %',
           v_i, coalesce(left((v_el -> 'severity')::text, 80), 'null')
           using errcode = '22023';
       end if;
-      v_rows := v_rows || jsonb_build_array(v_el || jsonb_build_object('col', v_el -> 'column'));
+      v_rows := array_append(v_rows, v_el || jsonb_build_object('col', v_el -> 'column'));
     end if;
   end loop;
 
@@ -252,10 +258,11 @@ begin
   end if;
 
   select count(*) into v_stored from ops.upgrade_findings as f where f.run_id = p_run_id;
-  if v_stored + jsonb_array_length(v_rows) > 20000 then
+  if v_stored + cardinality(v_rows) > 20000 then
     -- A repeat of stored findings is not new: count only those that are.
     select v_stored + count(*) into v_stored
-    from jsonb_to_recordset(v_rows) as x (source text, code text, file text, line integer, col integer)
+    from unnest(v_rows) as u (v)
+    cross join lateral jsonb_to_record(u.v) as x (source text, code text, file text, line integer, col integer)
     where not exists (
       select 1 from ops.upgrade_findings as f
       where f.run_id = p_run_id and f.source = x.source and f.file = x.file and f.line = x.line
@@ -273,15 +280,12 @@ begin
   select
     p_run_id, v_project_id, x.source, x.code, x.advisory_id, x.to_series, x.severity, x.engine, x.file, x.line,
     x.col, coalesce(x.excerpt, ''), coalesce(x.message, '')
-  from rows from (
-    jsonb_to_recordset(v_rows) as (
-      source text, code text, advisory_id uuid, to_series text, severity text, engine text, file text,
-      line integer, col integer, excerpt text, message text
-    )
-  ) with ordinality as x (
-    source, code, advisory_id, to_series, severity, engine, file, line, col, excerpt, message, i
+  from unnest(v_rows) with ordinality as u (v, i)
+  cross join lateral jsonb_to_record(u.v) as x (
+    source text, code text, advisory_id uuid, to_series text, severity text, engine text, file text,
+    line integer, col integer, excerpt text, message text
   )
-  order by x.i
+  order by u.i
   on conflict (run_id, source, file, line, col, code) do nothing;
   get diagnostics v_count = row_count;
   return v_count;
