@@ -48,7 +48,8 @@ def test_build_and_scan_artifacts_are_uploaded_to_s3_and_recorded(ops, s3):
     rows = ops.all("select run_id::text, artifact_key, storage_url, sha256, size_bytes, content_type"
                    " from ops.run_artifacts order by artifact_key")
     assert [(r[0], r[1]) for r in rows] == [
-        (build, f"demo-addons-{ops.commit[:12]}.tar.gz"), (scan, "upgrade-findings.json")]
+        (build, f"demo-addons-{ops.commit[:12]}.tar.gz"), (scan, "upgrade-findings.json"),
+        (scan, "upgrade-patch.diff")]
     for run_id, key, url, sha, size, ctype in rows:
         assert url == f"s3://{BUCKET}/ci/demo/{run_id}/{key}"
         body = client.get_object(Bucket=BUCKET, Key=url.removeprefix(f"s3://{BUCKET}/"))["Body"].read()
@@ -60,6 +61,11 @@ def test_build_and_scan_artifacts_are_uploaded_to_s3_and_recorded(ops, s3):
             assert {"library_core/__manifest__.py", "library_portal/__manifest__.py",
                     "library_reminders/__manifest__.py"} <= set(names)
             assert not any("__pycache__" in n or n.startswith("src") for n in names)
+        elif key.endswith(".diff"):
+            patch = body.decode()
+            assert ctype == "text/x-diff"
+            assert '-            <tree string="Books">\n+            <list string="Books">\n' in patch
+            assert '+    copies = fields.Integer(default=1, aggregator="sum")\n' in patch
         else:
             assert ctype == "application/json"
             report = json.loads(body)

@@ -46,8 +46,10 @@ WORKFLOWS = {
                   step("compile", timeout_seconds=300), step("package", timeout_seconds=300)],
     },
     "upgrade-scan": {
-        "description": "Scan the commit for the upgrade advisories of the move to the next Odoo series.",
-        "steps": [step("checkout", timeout_seconds=120), step("upgrade-scan", timeout_seconds=300, advisories=True)],
+        "description": "Scan the commit for the upgrade advisories of the move to the next Odoo series, and propose "
+                       "a patch of its mechanical changes.",
+        "steps": [step("checkout", timeout_seconds=120), step("upgrade-scan", timeout_seconds=300, advisories=True),
+                  step("upgrade-patch", timeout_seconds=300)],
     },
 }
 
@@ -187,18 +189,36 @@ def main(args=None) -> int:
                            " a.storage_url from ops.run_artifacts as a join ops.runs as r on r.id = a.run_id"
                            " join ops.workflows as w on w.id = r.workflow_id order by w.name, a.artifact_key;"))
 
-        _title(f"7. Upgrade findings for the move {SERIES} -> 18.0")
+        _title(f"7. Upgrade findings for the move {SERIES} -> 18.0, from ops.upgrade_findings")
         with psycopg.connect(t.conninfo("service_role"), autocommit=True) as conn:
             row = conn.execute("select storage_url from ops.run_artifacts where run_id = %s"
                                " and artifact_key = 'upgrade-findings.json'", (scan_id,)).fetchone()
         if row:
             report = json.loads(Path(unquote(urlsplit(row[0]).path)).read_text())
-            _say(f"{len(report['findings'])} finding(s); advisories checked: "
+            _say(f"The step's report (artifact upgrade-findings.json, {row[0]}): "
+                 f"{len(report['findings'])} finding(s); advisories checked: "
                  f"{', '.join(report['advisories_checked'])}")
-            for f in report["findings"]:
-                _say(f"  {f['code']:<28} {f['file']}:{f['line']}  {f['text']}")
+            _say("The worker stored them as rows; members read them as they read the run:")
+            query = ("select code, severity, to_series, file, line, col, excerpt from ops.upgrade_findings"
+                     " where run_id = :'run_id' order by file, line, code;")
+            shown = query.replace(":'run_id'", f"'{scan_id}'")
+            _say(f'$ psql -c "{shown}"')
+            _say(_psql(db_url, query, run_id=scan_id))
+            query = "select project_slug, branch, code, file, line from ops.list_upgrade_blockers('18.0');"
+            _say("Which projects are blocked from 18.0, and by what (one query):")
+            _say(f"$ psql -c \"{query}\"")
+            _say(_psql(db_url, query))
         else:
             _say("no findings report was stored (see the upgrade-scan run's logs)")
+        with psycopg.connect(t.conninfo("service_role"), autocommit=True) as conn:
+            row = conn.execute("select storage_url, sha256 from ops.run_artifacts where run_id = %s"
+                               " and artifact_key = 'upgrade-patch.diff'", (scan_id,)).fetchone()
+        if row:
+            _say(f"The proposed patch (artifact upgrade-patch.diff, sha256 {row[1]}), for `git apply` on the "
+                 "scanned commit:")
+            _say(Path(unquote(urlsplit(row[0]).path)).read_text().rstrip() or "(empty: nothing to rewrite)")
+        else:
+            _say("no patch was stored (see the upgrade-scan run's logs)")
 
         _title("8. The ops tables")
         _say(_psql(db_url, "select r.status, w.name as workflow, r.attempt, r.exit_code, r.worker_id,"
@@ -227,8 +247,10 @@ def main(args=None) -> int:
                  "(`odooops demo --keep` leaves them up to explore).")
         _say("""What to look at next:
   - the build run's log above: one line per step and per line of output, in order (ops.run_logs);
-  - the tarball artifact and its sha256 (ops.run_artifacts); the upgrade findings: each advisory
-    code with file, line and the line itself (also in the upgrade-scan run's logs);
+  - the tarball artifact and its sha256 (ops.run_artifacts); the upgrade findings as rows of
+    ops.upgrade_findings (advisory, file, line, column, the line itself; also in the upgrade-scan
+    run's logs and its JSON artifact), ops.list_upgrade_blockers('18.0'), and the proposed patch
+    (upgrade-patch.diff) that `git apply` applies to the scanned commit;
   - run it yourself (`odooops demo --keep` leaves this database up): `odooops worker` in one
     terminal, scripts/odooops/env_create.sh demo build main <commit>, env_wait_ready.sh <run id>
     and env_destroy.sh <run id> in another, with DATABASE_URL set;

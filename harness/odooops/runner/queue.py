@@ -232,6 +232,11 @@ class Queue:
                    (run_id, key, url, sha256, size_bytes, content_type, json.dumps(metadata), self.worker_id),
                    interruptible=False)
 
+    def add_upgrade_findings(self, run_id: str, findings: list[dict]) -> int:
+        """One batch of at most 1000 findings; a retry stores nothing twice. The number of new rows."""
+        return self._call("select ops.add_upgrade_findings(%s, %s, %s) as n",
+                          (run_id, json.dumps(findings), self.worker_id), interruptible=False)["n"]
+
     def requeue(self, run_id: str, reason: str, deadline: float) -> Run:
         return self._call("select * from ops.requeue_run(%s, %s, %s)", (run_id, self.worker_id, reason),
                           interruptible=False, deadline=deadline)

@@ -15,7 +15,8 @@ worker under a lease). A worker:
   request is noticed);
 - runs each step in a fresh work directory per run (:mod:`.process`);
 - ships stdout and stderr to ``ops.run_logs`` in batches (:mod:`.logs`);
-- stores artifacts and records them with ``add_run_artifact`` (:mod:`.storage`);
+- stores artifacts and records them with ``add_run_artifact`` (:mod:`.storage`), and the findings
+  of a step's findings report with ``add_upgrade_findings`` (:mod:`.findings`);
 - completes with the exit code of the step that failed, or 0.
 
 Every database call goes through :class:`.queue.Queue`.
@@ -46,6 +47,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import findings as findings_mod
 from . import storage as storage_mod
 from .context import RunContext
 from .heartbeat import Heartbeat
@@ -266,12 +268,27 @@ class Worker:
             if outcome:
                 return interrupted_result(outcome, rc, name)
             try:
-                for key, stored in storage_mod.collect_artifacts(self.storage, self.queue, ctx, step, artifacts,
-                                                                 uploaded, shipper):
+                stored_now = storage_mod.collect_artifacts(self.storage, self.queue, ctx, step, artifacts,
+                                                           uploaded, shipper)
+                for key, stored in stored_now:
                     self.report("artifact", ctx.run_id, key=key, size=stored.size_bytes)
             except Exception as exc:  # storage trouble fails the run, clearly
                 shipper.emit(f"ERROR step {name}: storing artifacts failed: {exc}", level="error", step=name)
                 return 1, f"step '{name}': storing artifacts failed: {exc}", "done"
+            try:
+                for key, _ in stored_now:
+                    new = findings_mod.upload(self.queue, ctx.run_id, key, artifacts / key)
+                    if new is not None:
+                        shipper.emit(f"findings of {key}: {new} new in ops.upgrade_findings", step=name)
+            except RpcError as exc:
+                if exc.sqlstate == "OP002":
+                    ctx.mark_lost(f"lease lost: {exc.message}")
+                    return rc, None, "lost"
+                shipper.emit(f"ERROR step {name}: storing findings failed: {exc.message}", level="error", step=name)
+                return 1, f"step '{name}': storing findings failed: {exc.message}", "done"
+            except findings_mod.ReportError as exc:
+                shipper.emit(f"ERROR step {name}: {exc}", level="error", step=name)
+                return 1, f"step '{name}': {exc}", "done"
             if rc != 0:
                 msg = why or f"step '{name}' failed with exit code {rc}"
                 if last_error and not why:

@@ -12,7 +12,8 @@ environment the worker sets (see :mod:`odooops.runner.process`):
   ODOOOPS_ADVISORIES_FILE  ops.upgrade_advisories as JSON (written by the worker); an empty
                            list unless a step asks for them ("advisories": true, or running
                            upgrade-scan without "advisories": false)
-  ODOOOPS_TARGET_SERIES  optional: upgrade-scan target (default: the next series)
+  ODOOOPS_TARGET_SERIES  optional: upgrade-scan and upgrade-patch target (default: the next series)
+  LINT_ODOO_FAIL_ON   optional: lint-odoo's --fail-on (default: fatal,error)
 
 Steps print one line per fact; a line starting with ``ERROR`` or ``WARNING``
 is stored at that log level. Exit status 0 is success.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import checkout, compile, package, upgrade_scan, validate_manifests
+from . import checkout, compile, lint_odoo, package, upgrade_patch, upgrade_scan, validate_manifests
 from .context import StepError, say
 
 STEPS = {
@@ -31,6 +32,8 @@ STEPS = {
     "compile": (compile.run, "byte-compile every Python file of the checkout"),
     "package": (package.run, "tar.gz the addons into $ODOOOPS_ARTIFACTS_DIR (reproducible)"),
     "upgrade-scan": (upgrade_scan.run, "scan for upgrade advisories of the move to the next series"),
+    "upgrade-patch": (upgrade_patch.run, "propose the mechanical changes of the move as a patch (git apply)"),
+    "lint-odoo": (lint_odoo.run, "OCA's pylint-odoo on every addon; its messages become findings"),
 }
 
 
@@ -47,6 +50,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         if name == "upgrade-scan":
             sp.add_argument("--to", help="target series (default: $ODOOOPS_TARGET_SERIES, else the next one)")
             sp.add_argument("--fail-on-findings", action="store_true", help="exit 1 when anything is found")
+        if name == "upgrade-patch":
+            sp.add_argument("--to", help="target series (default: $ODOOOPS_TARGET_SERIES, else the next one)")
+        if name == "lint-odoo":
+            sp.add_argument("--fail-on", metavar="CHECKS",
+                            help="comma-separated pylint message symbols, ids or types (fatal, error, warning, "
+                                 "convention, refactor, info) that fail the build, or none (default: "
+                                 "$LINT_ODOO_FAIL_ON, else fatal,error)")
+            sp.add_argument("--enable", default="odoolint", metavar="CHECKS",
+                            help="the pylint checks to run (default: odoolint, all of pylint-odoo's)")
+            sp.add_argument("--disable", metavar="CHECKS", help="checks not to run, after --enable")
 
 
 def run(args) -> int:

@@ -570,6 +570,76 @@ export type Database = {
         };
         Relationships: [];
       };
+      "upgrade_findings": {
+        Row: {
+          "advisory_id": string | null;
+          "code": string;
+          "col": number;
+          "created_at": string;
+          "engine": string | null;
+          "excerpt": string;
+          "file": string;
+          "id": number;
+          "line": number;
+          "message": string;
+          "project_id": string;
+          "run_id": string;
+          "severity": string;
+          "source": string;
+          "to_series": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "advisory_id"?: string | null;
+          "code": string;
+          "col": number;
+          "created_at"?: string;
+          "engine"?: string | null;
+          "excerpt"?: string;
+          "file": string;
+          "id"?: never;
+          "line": number;
+          "message"?: string;
+          "project_id": string;
+          "run_id": string;
+          "severity": string;
+          "source": string;
+          "to_series"?: string | null;
+        };
+        Update: {
+          "advisory_id"?: string | null;
+          "code"?: string;
+          "col"?: number;
+          "created_at"?: string;
+          "engine"?: string | null;
+          "excerpt"?: string;
+          "file"?: string;
+          "id"?: never;
+          "line"?: number;
+          "message"?: string;
+          "project_id"?: string;
+          "run_id"?: string;
+          "severity"?: string;
+          "source"?: string;
+          "to_series"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "upgrade_findings_advisory_id_fkey";
+            columns: ["advisory_id"];
+            isOneToOne: false;
+            referencedRelation: "upgrade_advisories";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "upgrade_findings_run_id_project_id_fkey";
+            columns: ["run_id", "project_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id", "project_id"];
+          },
+        ];
+      };
       "workers": {
         Row: {
           "host": string | null;
@@ -695,6 +765,10 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      "add_upgrade_findings": {
+        Args: { "p_findings": Json; "p_run_id": string; "p_worker_id": string };
+        Returns: number;
       };
       "append_run_log": {
         Args: {
@@ -1001,6 +1075,22 @@ export type Database = {
           "run_id": string;
           "wait_reason": string;
           "workflow_name": string;
+        }[];
+      };
+      "list_upgrade_blockers": {
+        Args: { "p_target_series": string };
+        Returns: {
+          "branch": string;
+          "code": string;
+          "col": number;
+          "commit_sha": string;
+          "excerpt": string;
+          "file": string;
+          "line": number;
+          "project_slug": string;
+          "run_id": string;
+          "scanned_at": string;
+          "to_series": string;
         }[];
       };
       "list_workers": {
