@@ -83,3 +83,55 @@ def test_the_guard_catches_the_former_policies(loaded):
         plans = member_plans(conn, params)
     caught = {key for key, plan in plans.items() if "runs" in plan["full_scans"]}
     assert {"my_projects", "count_succeeded", "log_tail", "run_events"} <= caught, plans
+
+
+FINDINGS_QUERIES = {
+    # The console's findings of a run, and "which of my projects are blocked from 18.0, and by what".
+    "findings of a run": "select * from ops.upgrade_findings where run_id = %(run)s order by file, line, col",
+    "blocking findings of my projects": (
+        "select project_id, code, count(*) from ops.upgrade_findings "
+        "where source = 'upgrade-scan' and to_series = '18.0' group by project_id, code"),
+}
+
+
+def test_findings_of_a_member_are_found_from_their_projects(loaded):
+    """ops.upgrade_findings carries the project of its run like the logs: 40 findings on each of 2,000 runs
+    (80,000 rows over every project), and the member's queries find theirs by index, never read all."""
+    db, params = loaded
+    with connect(db) as owner:
+        owner.execute(
+            "insert into ops.upgrade_findings (run_id, project_id, source, code, severity, to_series, file, line, col) "
+            "select r.id, r.project_id, 'upgrade-scan', 'tree-view-renamed-to-list', 'breaking', '18.0', "
+            "'views/view_' || n || '.xml', n, 1 "
+            "from (select id, project_id from ops.runs order by id limit 2000) as r, generate_series(1, 40) as n")
+        owner.execute(
+            "insert into ops.upgrade_findings (run_id, project_id, source, code, severity, to_series, file, line, col) "
+            "select %(run)s, r.project_id, 'upgrade-scan', 'tree-view-renamed-to-list', 'breaking', '18.0', "
+            "'views/member.xml', n, 1 from ops.runs as r, generate_series(1, 40) as n where r.id = %(run)s "
+            "on conflict do nothing", params)
+        owner.execute("analyze ops.upgrade_findings")
+        expected = owner.execute(
+            "select count(*) from ops.upgrade_findings where project_id = any(%(projects)s)", params).fetchone()[0]
+        try:
+            with connect(db) as conn, conn.transaction(force_rollback=True):
+                conn.execute("set local role authenticated")
+                conn.execute("select set_config('request.jwt.claims', %s, true)",
+                             (json.dumps({"sub": bench_rls.MEMBER_ID, "role": "authenticated"}),))
+                for label, sql in FINDINGS_QUERIES.items():
+                    plan = conn.execute("explain (format json) " + sql, params).fetchone()[0][0]["Plan"]
+                    scans = list(_scans(plan))
+                    whole = [rel for kind, rel in scans
+                             if kind == "Seq Scan" and rel in (*bench_rls.LARGE_TABLES, "upgrade_findings")]
+                    assert not whole, (label, scans)
+                    assert any(rel == "upgrade_findings" for _, rel in scans), (label, scans)
+                seen = conn.execute("select count(*) from ops.upgrade_findings").fetchone()[0]
+            assert seen == expected and seen >= 40
+        finally:
+            owner.execute("delete from ops.upgrade_findings")
+
+
+def _scans(node: dict):
+    if node.get("Relation Name"):
+        yield node["Node Type"], node["Relation Name"]
+    for child in node.get("Plans", []):
+        yield from _scans(child)
