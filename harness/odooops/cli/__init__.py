@@ -1,6 +1,8 @@
 """The ``odooops`` command: argument parsing only, grouped by audience.
 
 - :mod:`.run`: what a build host runs: ``worker``, ``step``;
+- :mod:`.control`: what a control plane's users run: ``project``, ``branch``,
+  ``workflow``, ``run``;
 - :mod:`.develop`: working on this repository: ``db up|down|status|migrate``,
   ``demo``, ``functions types``, ``schema docs``, ``bench queue``;
 - :mod:`.check`: what ``make test`` runs: ``check``, ``lint``, ``db test``,
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import check, develop, run
+from . import check, control, develop, run
 from .output import err
 
 
@@ -31,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run.register(sub)
+    control.register(sub)
 
     # Parsers that develop and check commands share.
     db = sub.add_parser("db", help="ephemeral database, migrations and pgTAP tests")

@@ -82,7 +82,7 @@ def singular(word: str) -> str:
         return IRREGULAR_SINGULARS[word]
     if word.endswith("ies"):
         return word[:-3] + "y"
-    if word.endswith(("sses", "xes")):
+    if word.endswith(("sses", "xes", "ches", "shes")):  # branches -> branch
         return word[:-2]
     if word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
@@ -214,6 +214,9 @@ def _relations(s: Schema) -> list[_Rel]:
     for r in rels:
         first = r.columns[0]
         r.field = camel(first[:-3] if first.endswith("_id") else first + "_ref")
+        if any(camel(c.name) == r.field for c in r.child.columns):
+            # runs.branch_id next to the column runs.branch: the relation is branchRef
+            r.field = camel((first[:-3] if first.endswith("_id") else first) + "_ref")
         words = r.parent.name.split("_")
         parent_single = "_".join(words[:-1] + [singular(words[-1])])  # runs -> run, agent_runs -> agent_run
         child = r.child.name

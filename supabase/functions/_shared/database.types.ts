@@ -104,6 +104,54 @@ export type Database = {
         };
         Relationships: [];
       };
+      "branches": {
+        Row: {
+          "created_at": string;
+          "deleted_at": string | null;
+          "head_commit": string | null;
+          "id": string;
+          "last_push_at": string | null;
+          "name": string;
+          "project_id": string;
+          "pushed_by": string | null;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "deleted_at"?: string | null;
+          "head_commit"?: string | null;
+          "id"?: string;
+          "last_push_at"?: string | null;
+          "name": string;
+          "project_id": string;
+          "pushed_by"?: string | null;
+          "stage"?: Database["ops"]["Enums"]["run_stage"];
+          "updated_at"?: string;
+        };
+        Update: {
+          "created_at"?: string;
+          "deleted_at"?: string | null;
+          "head_commit"?: string | null;
+          "id"?: string;
+          "last_push_at"?: string | null;
+          "name"?: string;
+          "project_id"?: string;
+          "pushed_by"?: string | null;
+          "stage"?: Database["ops"]["Enums"]["run_stage"];
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "branches_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "project_memberships": {
         Row: {
           "created_at": string;
@@ -193,7 +241,7 @@ export type Database = {
           "id": string;
           "name": string;
           "odoo_series": string;
-          "production_branch": string;
+          "production_branch": string | null;
           "repository_url": string;
           "settings": NonNullable<Json>;
           "slug": string;
@@ -207,7 +255,7 @@ export type Database = {
           "id"?: string;
           "name": string;
           "odoo_series": string;
-          "production_branch"?: string;
+          "production_branch"?: string | null;
           "repository_url": string;
           "settings"?: NonNullable<Json>;
           "slug": string;
@@ -220,7 +268,7 @@ export type Database = {
           "id"?: string;
           "name"?: string;
           "odoo_series"?: string;
-          "production_branch"?: string;
+          "production_branch"?: string | null;
           "repository_url"?: string;
           "settings"?: NonNullable<Json>;
           "slug"?: string;
@@ -370,6 +418,7 @@ export type Database = {
         Row: {
           "attempt": number;
           "branch": string;
+          "branch_id": string;
           "cancel_reason": string | null;
           "cancel_requested_at": string | null;
           "claimed_at": string | null;
@@ -401,6 +450,7 @@ export type Database = {
         Insert: {
           "attempt"?: number;
           "branch": string;
+          "branch_id": string;
           "cancel_reason"?: string | null;
           "cancel_requested_at"?: string | null;
           "claimed_at"?: string | null;
@@ -431,6 +481,7 @@ export type Database = {
         Update: {
           "attempt"?: number;
           "branch"?: string;
+          "branch_id"?: string;
           "cancel_reason"?: string | null;
           "cancel_requested_at"?: string | null;
           "claimed_at"?: string | null;
@@ -459,6 +510,13 @@ export type Database = {
           "workflow_id"?: string;
         };
         Relationships: [
+          {
+            foreignKeyName: "runs_branch_id_project_id_fkey";
+            columns: ["branch_id", "project_id"];
+            isOneToOne: false;
+            referencedRelation: "branches";
+            referencedColumns: ["id", "project_id"];
+          },
           {
             foreignKeyName: "runs_project_id_fkey";
             columns: ["project_id"];
@@ -640,6 +698,55 @@ export type Database = {
           },
         ];
       };
+      "webhook_deliveries": {
+        Row: {
+          "branch_id": string | null;
+          "created_at": string;
+          "delivery_id": string;
+          "event": string;
+          "head_commit": string | null;
+          "id": string;
+          "project_id": string;
+          "run_ids": (string)[];
+        };
+        ComputedFields: never;
+        Insert: {
+          "branch_id"?: string | null;
+          "created_at"?: string;
+          "delivery_id": string;
+          "event": string;
+          "head_commit"?: string | null;
+          "id"?: string;
+          "project_id": string;
+          "run_ids"?: (string)[];
+        };
+        Update: {
+          "branch_id"?: string | null;
+          "created_at"?: string;
+          "delivery_id"?: string;
+          "event"?: string;
+          "head_commit"?: string | null;
+          "id"?: string;
+          "project_id"?: string;
+          "run_ids"?: (string)[];
+        };
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_branch_id_project_id_fkey";
+            columns: ["branch_id", "project_id"];
+            isOneToOne: false;
+            referencedRelation: "branches";
+            referencedColumns: ["id", "project_id"];
+          },
+          {
+            foreignKeyName: "webhook_deliveries_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "workers": {
         Row: {
           "host": string | null;
@@ -683,6 +790,7 @@ export type Database = {
           "required_labels": (string)[];
           "steps": NonNullable<Json>;
           "supersede": string;
+          "triggers": NonNullable<Json>;
           "updated_at": string;
           "version": number;
         };
@@ -701,6 +809,7 @@ export type Database = {
           "required_labels"?: (string)[];
           "steps": NonNullable<Json>;
           "supersede"?: string;
+          "triggers": NonNullable<Json>;
           "updated_at"?: string;
           "version"?: number;
         };
@@ -718,6 +827,7 @@ export type Database = {
           "required_labels"?: (string)[];
           "steps"?: NonNullable<Json>;
           "supersede"?: string;
+          "triggers"?: NonNullable<Json>;
           "updated_at"?: string;
           "version"?: number;
         };
@@ -785,6 +895,33 @@ export type Database = {
         Args: { "p_lines": Json; "p_run_id": string; "p_worker_id"?: string };
         Returns: number;
       };
+      "apply_workflow": {
+        Args: { "p_project_slug": string; "p_workflow": Json };
+        Returns: {
+          "created_at": string;
+          "created_by": string | null;
+          "default_timeout_seconds": number;
+          "description": string | null;
+          "enabled": boolean;
+          "id": string;
+          "lease_seconds": number;
+          "max_attempts": number;
+          "name": string;
+          "project_id": string;
+          "required_labels": (string)[];
+          "steps": NonNullable<Json>;
+          "supersede": string;
+          "triggers": NonNullable<Json>;
+          "updated_at": string;
+          "version": number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "workflows";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "archive_project": {
         Args: { "p_archived"?: boolean; "p_project_slug": string };
         Returns: {
@@ -794,7 +931,7 @@ export type Database = {
           "id": string;
           "name": string;
           "odoo_series": string;
-          "production_branch": string;
+          "production_branch": string | null;
           "repository_url": string;
           "settings": NonNullable<Json>;
           "slug": string;
@@ -807,11 +944,13 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "branch_matches": { Args: { "p_branch": string; "p_pattern": string }; Returns: boolean };
       "cancel_run": {
         Args: { "p_reason"?: string; "p_run_id": string };
         Returns: {
           "attempt": number;
           "branch": string;
+          "branch_id": string;
           "cancel_reason": string | null;
           "cancel_requested_at": string | null;
           "claimed_at": string | null;
@@ -851,6 +990,7 @@ export type Database = {
         Returns: {
           "attempt": number;
           "branch": string;
+          "branch_id": string;
           "cancel_reason": string | null;
           "cancel_requested_at": string | null;
           "claimed_at": string | null;
@@ -895,6 +1035,7 @@ export type Database = {
         Returns: {
           "attempt": number;
           "branch": string;
+          "branch_id": string;
           "cancel_reason": string | null;
           "cancel_requested_at": string | null;
           "claimed_at": string | null;
@@ -945,7 +1086,7 @@ export type Database = {
           "id": string;
           "name": string;
           "odoo_series": string;
-          "production_branch": string;
+          "production_branch": string | null;
           "repository_url": string;
           "settings": NonNullable<Json>;
           "slug": string;
@@ -958,6 +1099,7 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "default_workflow_triggers": { Args: { "p_workflow_name": string }; Returns: Json };
       "delete_project_secret": {
         Args: {
           "p_name": string;
@@ -997,6 +1139,7 @@ export type Database = {
         Returns: {
           "attempt": number;
           "branch": string;
+          "branch_id": string;
           "cancel_reason": string | null;
           "cancel_requested_at": string | null;
           "claimed_at": string | null;
@@ -1106,6 +1249,92 @@ export type Database = {
           "worker_id": string;
         }[];
       };
+      "record_branch_deleted": {
+        Args: { "p_branch": string; "p_delivery_id": string; "p_project_id": string };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "branch_id": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "required_labels": (string)[];
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      "record_push": {
+        Args: {
+          "p_branch": string;
+          "p_delivery_id": string;
+          "p_head_commit": string;
+          "p_project_id": string;
+          "p_pushed_by": string;
+        };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "branch_id": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "required_labels": (string)[];
+          "run_after": string;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
       "register_artifact_store": {
         Args: { "p_description"?: string; "p_root_url": string };
         Returns: {
@@ -1148,6 +1377,7 @@ export type Database = {
         Returns: {
           "attempt": number;
           "branch": string;
+          "branch_id": string;
           "cancel_reason": string | null;
           "cancel_requested_at": string | null;
           "claimed_at": string | null;
@@ -1190,6 +1420,31 @@ export type Database = {
           "to_status": Database["ops"]["Enums"]["run_status"];
         }[];
       };
+      "set_branch_stage": {
+        Args: {
+          "p_branch": string;
+          "p_project_slug": string;
+          "p_stage": Database["ops"]["Enums"]["run_stage"];
+        };
+        Returns: {
+          "created_at": string;
+          "deleted_at": string | null;
+          "head_commit": string | null;
+          "id": string;
+          "last_push_at": string | null;
+          "name": string;
+          "project_id": string;
+          "pushed_by": string | null;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "updated_at": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "branches";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "set_project_secret": {
         Args: {
           "p_name": string;
@@ -1219,6 +1474,7 @@ export type Database = {
         Returns: {
           "attempt": number;
           "branch": string;
+          "branch_id": string;
           "cancel_reason": string | null;
           "cancel_requested_at": string | null;
           "claimed_at": string | null;
@@ -1254,6 +1510,7 @@ export type Database = {
         };
       };
       "validate_workflow_steps": { Args: { "p_steps": Json }; Returns: undefined };
+      "validate_workflow_triggers": { Args: { "p_triggers": Json }; Returns: undefined };
     };
     Enums: {
       "advisory_severity": "breaking" | "deprecation";

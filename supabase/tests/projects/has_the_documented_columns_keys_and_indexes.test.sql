@@ -26,9 +26,9 @@ select is(
     where a.attrelid = 'ops.projects'::regclass and a.attnum > 0 and not a.attisdropped and not a.attnotnull
     order by a.attname
   ),
-  array['archived_at', 'created_by'],
-  'Only projects.created_by and archived_at are nullable (a deleted creator leaves the project; a live project '
-  'has no archive time).'
+  array['archived_at', 'created_by', 'production_branch'],
+  'Only projects.created_by, archived_at and production_branch are nullable (a deleted creator leaves the project; '
+  'a live project has no archive time; a project whose production branch moved to development has none).'
 );
 select col_default_is('ops', 'projects', 'production_branch', 'main', 'The production branch defaults to main.');
 select col_default_is('ops', 'projects', 'settings', '{}'::jsonb, 'Settings default to an empty object.');
@@ -55,8 +55,12 @@ select indexes_are(
 );
 select has_index('ops', 'projects', 'projects_created_by_idx', array['created_by'], 'projects.created_by is indexed.');
 select triggers_are(
-  'ops', 'projects', array['projects_set_updated_at', 'projects_100_refuse_delete_with_runs', 'projects_900_add_owner'],
-  'ops.projects stamps updated_at, refuses to delete a project with runs and makes its creator the owner.'
+  'ops', 'projects', array[
+    'projects_set_updated_at', 'projects_100_refuse_delete_with_runs', 'projects_900_add_owner',
+    'projects_800_create_production_branch', 'projects_refuse_production_branch_change'
+  ],
+  'ops.projects stamps updated_at, refuses to delete a project with runs, makes its creator the owner, creates its '
+  'production branch and keeps production_branch to the database.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.projects'::regclass), true,
@@ -96,8 +100,8 @@ select is(
       and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE')
     order by a.attnum
   ),
-  array['name', 'repository_url', 'production_branch', 'settings'],
-  'authenticated can update only the name, repository, production branch and settings (not slug or series).'
+  array['name', 'repository_url', 'settings'],
+  'authenticated can update only the name, repository and settings (not slug, series or production branch).'
 );
 
 select * from finish();

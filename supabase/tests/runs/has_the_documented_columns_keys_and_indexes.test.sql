@@ -1,7 +1,7 @@
 -- ops.runs: the queue. Its columns, types, keys, named checks, indexes (the
 -- partial claim index above all), triggers, grants, policies and row-level security.
 begin;
-select plan(65);
+select plan(66);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'runs', 'ops.runs exists.');
@@ -11,7 +11,8 @@ select columns_are(
     'id', 'project_id', 'workflow_id', 'stage', 'branch', 'commit_sha', 'params', 'priority', 'run_after', 'status',
     'attempt', 'max_attempts', 'worker_id', 'lease_expires_at', 'heartbeat_at', 'cancel_requested_at',
     'cancel_reason', 'exit_code', 'error_message', 'last_log_seq', 'idempotency_key', 'created_by', 'created_at',
-    'claimed_at', 'started_at', 'finished_at', 'updated_at', 'required_labels'
+    'claimed_at', 'started_at', 'finished_at', 'updated_at', 'required_labels',
+    'branch_id'
   ],
   'ops.runs has exactly the documented columns.'
 );
@@ -25,7 +26,7 @@ from (values
   ('error_message', 'text'), ('last_log_seq', 'bigint'), ('idempotency_key', 'text'), ('created_by', 'uuid'),
   ('created_at', 'timestamp with time zone'), ('claimed_at', 'timestamp with time zone'),
   ('started_at', 'timestamp with time zone'), ('finished_at', 'timestamp with time zone'),
-  ('updated_at', 'timestamp with time zone'), ('required_labels', 'text[]')
+  ('updated_at', 'timestamp with time zone'), ('required_labels', 'text[]'), ('branch_id', 'uuid')
 ) as c (name, type);
 select is(
   array(
@@ -73,7 +74,7 @@ select set_eq(
     ('runs_idempotency_key_is_valid', 'c'), ('runs_error_message_is_bounded', 'c'),
     ('runs_cancel_reason_is_bounded', 'c'), ('runs_held_runs_have_worker', 'c'),
     ('runs_finished_runs_have_finished_at', 'c'), ('runs_params_is_bounded', 'c'),
-    ('runs_required_labels_is_valid', 'c')$$,
+    ('runs_required_labels_is_valid', 'c'), ('runs_branch_id_project_id_fkey', 'f')$$,
   'ops.runs has exactly the documented constraints, named for their rule.'
 );
 
@@ -83,7 +84,7 @@ select indexes_are(
   array[
     'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_claimable_labels_idx',
     'runs_held_idx', 'runs_project_id_created_at_status_idx', 'runs_workflow_id_idx', 'runs_created_by_idx',
-    'runs_queued_branch_idx', 'runs_id_project_id_key'
+    'runs_queued_branch_idx', 'runs_id_project_id_key', 'runs_branch_id_created_at_idx'
   ],
   'ops.runs has exactly the documented indexes.'
 );
@@ -147,9 +148,10 @@ select triggers_are(
   'ops', 'runs',
   array[
     'runs_set_updated_at', 'runs_050_check_secret_params', 'runs_060_copy_required_labels',
-    'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event'
+    'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event',
+    'runs_070_set_branch_id'
   ],
-  'ops.runs stamps updated_at, checks params for secrets, copies its workflow''s labels, checks inserts (members'' '
+  'ops.runs stamps updated_at, checks params for secrets, copies its workflow''s labels, sets its branch, checks inserts (members'' '
   'priorities included) and transitions, and records events.'
 );
 select is(

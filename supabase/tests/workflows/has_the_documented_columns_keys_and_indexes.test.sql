@@ -1,7 +1,7 @@
 -- ops.workflows: named workflow definitions of a project. Its columns, types,
 -- keys, named checks, indexes, triggers, grants, policies and row-level security.
 begin;
-select plan(40);
+select plan(41);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'workflows', 'ops.workflows exists.');
@@ -9,7 +9,8 @@ select columns_are(
   'ops', 'workflows',
   array[
     'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
-    'enabled', 'version', 'created_by', 'created_at', 'updated_at', 'supersede', 'required_labels'
+    'enabled', 'version', 'created_by', 'created_at', 'updated_at', 'supersede', 'required_labels',
+    'triggers'
   ],
   'ops.workflows has exactly the documented columns.'
 );
@@ -19,7 +20,7 @@ from (values
   ('default_timeout_seconds', 'integer'), ('max_attempts', 'integer'), ('lease_seconds', 'integer'),
   ('enabled', 'boolean'), ('version', 'integer'), ('created_by', 'uuid'),
   ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone'), ('supersede', 'text'),
-  ('required_labels', 'text[]')
+  ('required_labels', 'text[]'), ('triggers', 'jsonb')
 ) as c (name, type);
 select is(
   array(
@@ -76,8 +77,9 @@ select has_index(
 select triggers_are(
   'ops', 'workflows',
   array['workflows_normalize_required_labels', 'workflows_set_updated_at', 'workflows_validate',
-        'workflows_check_supersede'],
-  'ops.workflows stores its labels as a set, stamps updated_at and validates its steps and its supersede setting.'
+        'workflows_check_supersede', 'workflows_set_triggers'],
+  'ops.workflows stores its labels as a set, stamps updated_at and validates its steps, its supersede setting and '
+  'its triggers.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.workflows'::regclass), true,
@@ -105,7 +107,7 @@ select is(
   ),
   array[
     'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
-    'enabled', 'supersede', 'required_labels'
+    'enabled', 'supersede', 'required_labels', 'triggers'
   ],
   'authenticated cannot choose created_by, the timestamps or the version when creating a workflow.'
 );
@@ -118,7 +120,7 @@ select is(
   ),
   array[
     'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds', 'enabled',
-    'supersede', 'required_labels'
+    'supersede', 'required_labels', 'triggers'
   ],
   'authenticated can update the definition of a workflow, not its project, creator, timestamps or version.'
 );

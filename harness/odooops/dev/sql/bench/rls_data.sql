@@ -26,11 +26,20 @@ select
   'https://git.test.invalid/rls-' || p || '.git', '00000000-0000-4000-8000-000000000002'
 from generate_series(0, :projects - 1) as p;
 
-insert into ops.workflows (id, project_id, name, steps)
+insert into ops.workflows (id, project_id, name, steps, triggers)
 select
   ('00000000-0000-4000-a000-' || lpad(to_hex(p), 12, '0'))::uuid,
   ('00000000-0000-4000-9000-' || lpad(to_hex(p), 12, '0'))::uuid,
-  'build', '[{"name": "build", "command": "true"}]'
+  'build', '[{"name": "build", "command": "true"}]', ops.default_workflow_triggers('build')
+from generate_series(0, :projects - 1) as p;
+
+-- Each project's production branch, main, which every run builds (the
+-- triggers that create it and set runs.branch_id are off).
+insert into ops.branches (id, project_id, name, stage)
+select
+  ('00000000-0000-4000-c000-' || lpad(to_hex(p), 12, '0'))::uuid,
+  ('00000000-0000-4000-9000-' || lpad(to_hex(p), 12, '0'))::uuid,
+  'main', 'production'
 from generate_series(0, :projects - 1) as p;
 
 insert into ops.project_memberships (project_id, user_id, role)
@@ -57,14 +66,14 @@ select
 from generate_series(1, :runs * :scale) as g;
 
 insert into ops.runs (
-  id, project_id, workflow_id, branch, commit_sha, status, attempt, max_attempts, exit_code, created_at, claimed_at,
-  started_at, finished_at, updated_at
+  id, project_id, workflow_id, branch, branch_id, commit_sha, status, attempt, max_attempts, exit_code, created_at,
+  claimed_at, started_at, finished_at, updated_at
 )
 select
   b.id,
   ('00000000-0000-4000-9000-' || lpad(to_hex(b.p), 12, '0'))::uuid,
   ('00000000-0000-4000-a000-' || lpad(to_hex(b.p), 12, '0'))::uuid,
-  'main', lpad(to_hex(b.g), 40, '0'),
+  'main', ('00000000-0000-4000-c000-' || lpad(to_hex(b.p), 12, '0'))::uuid, lpad(to_hex(b.g), 40, '0'),
   b.status, 1, 3, case b.status when 'failed' then 1 when 'canceled' then null else 0 end,
   b.t, b.t, b.t, b.t + interval '1 minute', b.t + interval '1 minute'
 from bench_runs as b
