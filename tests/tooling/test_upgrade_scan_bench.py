@@ -244,7 +244,8 @@ def test_bench_upgrade_scan_smoke_on_published_wheels(template_db, tmp_path, cap
     registry (skipped when pip cannot reach it, except under CI)."""
     with connect(template_db) as conn:
         rows = conn.execute(bench_upgrade_scan.ADVISORIES_SQL).fetchall()
-    cols = ["code", "from_series", "to_series", "area", "severity", "title", "detect_regex", "detect_globs"]
+    cols = ["code", "from_series", "to_series", "area", "severity", "title", "engine", "detect_regex", "detect_pattern",
+            "detect_globs"]
     advisories = [dict(zip(cols, r, strict=True)) for r in rows]
     assert len(advisories) >= 28
     try:
