@@ -19,10 +19,11 @@
 --   attrs-states-removed (start tags over several lines),
 --   read-group-private-signature (every call, not only those with lazy= on
 --   the line), private-env-shortcuts (on any record, not only self).
--- * New rows: hook-signature-env, message-post-with-view, web-assets-common
---   (16.0 -> 17.0); name-get-removed (the second step of name-get),
---   tree-view-type-python, tree-xpath, chatter-div, registry-import,
---   unaccent-param, ustr-removed (17.0 -> 18.0).
+-- * New rows: hook-signature-env, message-post-with-view, web-assets-common,
+--   renamed-fields-17 (16.0 -> 17.0); name-get-removed (the second step of
+--   name-get), tree-view-type-python, tree-xpath, chatter-div,
+--   registry-import, unaccent-param, ustr-removed, renamed-fields-18
+--   (17.0 -> 18.0).
 -- * ops.get_run_context returns engine and detect_pattern with each advisory.
 -- Objects: columns engine, detect_pattern; checks
 -- upgrade_advisories_engine_is_valid, upgrade_advisories_detect_pattern_is_valid;
@@ -297,6 +298,27 @@ values
   array['__manifest__.py'],
   'Add the files to the bundle that needs them: web.assets_backend, web.assets_frontend or web._assets_core.',
   'https://github.com/OCA/odoo-module-migrator/blob/master/odoo_module_migrate/migration_scripts/migrate_160_170.py'
+),
+(
+  'renamed-fields-17', '16.0', '17.0', 'fields', 'breaking',
+  'hr.employee address_home_id replaced by work_contact_id',
+  'Odoo 17.0 removes the private address field address_home_id of employees in favour of work_contact_id; views, '
+  'domains and code that name it fail.',
+  'regex', '(?<![A-Za-z0-9_])address_home_id(?![A-Za-z0-9_])', '{}',
+  array['*.py', '*.xml'],
+  'Use work_contact_id (the employee''s contact), or the private_* fields for the private address.',
+  'https://github.com/odoo/odoo/commit/e8c48f824e078d643a3385fb910707d5525e927d'
+),
+(
+  'renamed-fields-18', '17.0', '18.0', 'fields', 'breaking',
+  'Accounting fields renamed: period_lock_date, reversal_move_id',
+  'Odoo 18.0 splits res.company period_lock_date into sale_lock_date and purchase_lock_date and turns '
+  'account.move reversal_move_id into reversal_move_ids; code and views that name the old fields fail.',
+  'regex', '(?<![A-Za-z0-9_])(?:period_lock_date|reversal_move_id)(?![A-Za-z0-9_])', '{}',
+  array['*.py', '*.xml'],
+  'Write sale_lock_date and purchase_lock_date instead of period_lock_date, and reversal_move_ids (a one2many) '
+  'instead of reversal_move_id.',
+  'https://github.com/OCA/odoo-module-migrator/blob/master/odoo_module_migrate/migration_scripts/renamed_fields/migrate_170_180/account.yaml'
 ),
 (
   'name-get-removed', '17.0', '18.0', 'orm', 'breaking',

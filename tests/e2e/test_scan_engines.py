@@ -406,7 +406,81 @@ class Rate(models.Model):
     def _fail(self, e):
         return str(e), float_round(1.0, 2), self.ustr_label
 '''),
+    # Regex advisories added with the engines: line-shaped, run by Python's re like the others.
+    "message-post-with-view": ("models/asset.py", '''\
+from odoo import models
+
+
+class Asset(models.Model):
+    _inherit = "account.asset"
+
+    def _post_origin(self, origin):
+        self.message_post_with_view(  # hit
+            "mail.message_origin_link",
+            values={"self": self, "origin": origin},
+        )
+''', '''\
+from odoo import models
+
+
+class Asset(models.Model):
+    _inherit = "account.asset"
+
+    def _post_origin(self, origin):
+        self.message_post_with_source(
+            "mail.message_origin_link",
+            render_values={"self": self, "origin": origin},
+        )
+'''),
+    "renamed-fields-17": ("models/hr_employee.py", '''\
+from odoo import api, models
+
+
+class HrEmployee(models.Model):
+    _inherit = "hr.employee"
+
+    @api.onchange("firstname", "lastname")
+    def _onchange_name(self):
+        if self.address_home_id:  # hit
+            self.address_home_id.name = self.name  # hit
+''', '''\
+from odoo import api, models
+
+
+class HrEmployee(models.Model):
+    _inherit = "hr.employee"
+
+    @api.onchange("firstname", "lastname")
+    def _onchange_name(self):
+        if self.work_contact_id:
+            self.work_contact_id.name = self.name
+'''),
+    "renamed-fields-18": ("wizards/update_lock_date.xml", '''\
+<odoo>
+    <record id="account_update_lock_date_form" model="ir.ui.view">
+        <field name="arch" type="xml">
+            <form>
+                <field name="period_lock_date"/><!-- hit -->
+                <field name="fiscalyear_lock_date"/>
+            </form>
+        </field>
+    </record>
+</odoo>
+''', '''\
+<odoo>
+    <record id="account_update_lock_date_form" model="ir.ui.view">
+        <field name="arch" type="xml">
+            <form>
+                <field name="sale_lock_date"/>
+                <field name="purchase_lock_date"/>
+                <field name="fiscalyear_lock_date"/>
+            </form>
+        </field>
+    </record>
+</odoo>
+'''),
 }
+NEW_REGEX = {"message-post-with-view", "renamed-fields-17", "renamed-fields-18"}
 
 
 def _hits(source: str) -> list[int]:
@@ -431,9 +505,10 @@ def table_advisories(template_db) -> dict[str, dict]:
         return {r[0]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
 
 
-def test_every_structured_advisory_of_the_table_has_samples_here(table_advisories):
-    structured = sorted(c for c, a in table_advisories.items() if a["engine"] != "regex")
-    assert structured == sorted(SAMPLES)
+def test_every_structured_and_every_new_advisory_of_the_table_has_samples_here(table_advisories):
+    structured = {c for c, a in table_advisories.items() if a["engine"] != "regex"}
+    assert sorted(structured | NEW_REGEX) == sorted(SAMPLES)
+    assert all(table_advisories[c]["engine"] == "regex" for c in NEW_REGEX)
     assert {a["engine"] for a in table_advisories.values()} == {"regex", "python-ast", "xml", "manifest"}
 
 
@@ -441,7 +516,8 @@ def test_every_structured_advisory_of_the_table_has_samples_here(table_advisorie
 def test_a_structured_advisory_flags_its_sample_and_not_its_counterpart(code, table_advisories, tmp_path):
     advisory = table_advisories[code]
     rel, matching, not_matching = SAMPLES[code]
-    assert scan_engines.pattern_problem(advisory["engine"], advisory["detect_pattern"]) is None
+    if advisory["engine"] != "regex":
+        assert scan_engines.pattern_problem(advisory["engine"], advisory["detect_pattern"]) is None
     _write(tmp_path / "hit" / "addon", rel, matching)
     _write(tmp_path / "miss" / "addon", rel, not_matching)
     found = addons.scan_tree(tmp_path / "hit", [advisory])

@@ -261,6 +261,35 @@ def groups_id_py(tree, lines):
             yield line, end, (cls, fn, *hit), lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
 
+def field_name_uses(*names: str):
+    """A field name in Python: an attribute (``company.period_lock_date``), a keyword, or a string
+    constant that is the name or a dotted path through it (``"company_id.period_lock_date"``)."""
+    def detect(tree, lines):
+        for node, cls, fn in _walk(tree):
+            hit = None
+            if isinstance(node, ast.Attribute) and node.attr in names:
+                hit = ("attr", ast.unparse(node))
+            elif isinstance(node, ast.keyword) and node.arg in names:
+                hit = ("keyword", node.arg)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    any(part in names for part in node.value.split(".")):
+                hit = ("str", node.value)
+            if hit:
+                line = getattr(node, "lineno", None) or getattr(node.value, "lineno", 0)
+                end = getattr(node, "end_lineno", None) or getattr(node.value, "end_lineno", line)
+                yield line, end, (cls, fn, *hit), lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return detect
+
+
+def xml_tokens(*tokens: str):
+    detectors = [xml_text_token(t) for t in tokens]
+
+    def detect(root, lines):
+        for d in detectors:
+            yield from d(root, lines)
+    return detect
+
+
 def ustr_uses(tree, lines):
     for node, cls, fn in _walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module in ("odoo.tools", "odoo.tools.misc") and \
@@ -488,6 +517,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("account-template-models", ("16.0",), "account.*.template models removed",
          f"{MIGRATOR} 16.0->17.0 removed_models", (),
          python=string_constants(lambda s: s in TEMPLATE_MODELS, "model"), xml=xml_template_models),
+    Kind("renamed-fields-17", ("16.0",), "fields renamed in 17.0 (hr.employee address_home_id -> work_contact_id)",
+         f"{MIGRATOR} 16.0->17.0 renamed_fields", ("renamed-fields-17",),
+         python=field_name_uses("address_home_id"), xml=xml_tokens("address_home_id")),
     Kind("name-get", ("16.0", "17.0"), "name_get deprecated in 17.0, removed in 18.0", f"{SHARED} #10)",
          ("name-get", "name-get-removed"),
          python=combine(method_defs("name_get"), method_calls("name_get", skip_super=True))),
@@ -517,6 +549,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("registry-import", ("17.0",), "odoo.registry replaced by odoo.modules.registry.Registry",
          f"{MIGRATOR} 17.0->18.0 text_errors", ("registry-import",),
          python=registry_import),
+    Kind("renamed-fields-18", ("17.0",), "fields renamed in 18.0 (res.company period_lock_date, account.move "
+         "reversal_move_id)", f"{MIGRATOR} 17.0->18.0 renamed_fields", ("renamed-fields-18",),
+         python=field_name_uses("period_lock_date", "reversal_move_id"),
+         xml=xml_tokens("period_lock_date", "reversal_move_id")),
     Kind("cron-numbercall-doall", ("17.0",), "ir.cron numbercall and doall removed",
          f"{MIGRATOR} 17.0->18.0 text_errors; {SHARED} #16)", ("cron-numbercall-doall",),
          xml=xml_record_fields("ir.cron", "numbercall", "doall"),

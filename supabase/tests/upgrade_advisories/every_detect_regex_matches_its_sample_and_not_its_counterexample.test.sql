@@ -5,7 +5,7 @@
 -- structured engines (python-ast, xml, manifest) run in Python only: their
 -- samples are in tests/e2e/test_scan_engines.py.
 begin;
-select plan(54);
+select plan(58);
 
 -- SETUP: one matching and one non-matching line per regex advisory code.
 create temporary table samples (
@@ -59,6 +59,16 @@ insert into samples (code, matching, not_matching) values
     'message-post-with-view',
     '        self.message_post_with_view(''mail.message_origin_link'', values={''self'': self})',
     '        self.message_post_with_source(''mail.message_origin_link'', render_values={''self'': self})'
+  ),
+  (
+    'renamed-fields-17',
+    '        partner = self.employee_id.address_home_id',
+    '        partner = self.employee_id.work_contact_id'
+  ),
+  (
+    'renamed-fields-18',
+    '        self.company_id.period_lock_date = self.period_lock_date',
+    '        self.company_id.sale_lock_date = self.fiscalyear_lock_date'
   ),
   (
     'user-has-groups',
