@@ -18,7 +18,9 @@
 --   the construct: field-states-param (keywords one per line),
 --   attrs-states-removed (start tags over several lines),
 --   read-group-private-signature (every call, not only those with lazy= on
---   the line), private-env-shortcuts (on any record, not only self).
+--   the line), private-env-shortcuts (on any record, not only self),
+--   group-operator-aggregator (the keyword of a field, not a field named
+--   group_operator).
 -- * New rows: hook-signature-env, message-post-with-view, web-assets-common,
 --   renamed-fields-17 (16.0 -> 17.0); name-get-removed (the second step of
 --   name-get), tree-view-type-python, tree-xpath, chatter-div,
@@ -33,7 +35,7 @@
 -- ops.upgrade_advisories; ops.get_run_context(uuid, text) replaced.
 -- Locks: ACCESS EXCLUSIVE on ops.upgrade_advisories (a few dozen rows) for
 -- the new columns, checks and trigger.
--- Roll back: delete the new rows (codes above); restore the four updated rows
+-- Roll back: delete the new rows (codes above); restore the five updated rows
 -- from 20260213000110_seed_upgrade_advisories.sql (engine regex, their
 -- detect_regex, detect_pattern {}); drop trigger
 -- upgrade_advisories_010_check_pattern, the two checks, columns engine and
@@ -263,6 +265,11 @@ update ops.upgrade_advisories set
   engine = 'python-ast', detect_regex = '',
   detect_pattern = '{"kind": "attribute", "names": ["_cr", "_context", "_uid"], "not_on": "env"}'
 where code = 'private-env-shortcuts';
+
+update ops.upgrade_advisories set
+  engine = 'python-ast', detect_regex = '',
+  detect_pattern = '{"kind": "field_keyword", "keyword": "group_operator"}'
+where code = 'group-operator-aggregator';
 
 -- The kinds of change real ports made that no advisory flagged.
 insert into ops.upgrade_advisories (

@@ -406,6 +406,34 @@ class Rate(models.Model):
     def _fail(self, e):
         return str(e), float_round(1.0, 2), self.ustr_label
 '''),
+    "group-operator-aggregator": ("models/bi_sql_view_field.py", '''\
+from odoo import fields, models
+
+
+class BiSQLViewField(models.Model):
+    _name = "bi.sql.view.field"
+
+    amount = fields.Float(
+        digits=(16, 2),
+        group_operator="avg",  # hit
+    )
+    count = fields.Integer(group_operator="sum")  # hit
+''', '''\
+from odoo import fields, models
+
+
+class BiSQLViewField(models.Model):
+    _name = "bi.sql.view.field"
+
+    group_operator = fields.Selection(
+        selection=[("sum", "Sum"), ("avg", "Average")],
+        help="By default, Odoo will sum the values when grouping.",
+    )
+    amount = fields.Float(aggregator="avg")
+
+    def _prepare(self):
+        return {"group_operator": self.group_operator}
+'''),
     # Regex advisories added with the engines: line-shaped, run by Python's re like the others.
     "message-post-with-view": ("models/asset.py", '''\
 from odoo import models

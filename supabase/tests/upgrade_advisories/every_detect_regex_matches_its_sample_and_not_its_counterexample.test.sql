@@ -5,7 +5,7 @@
 -- structured engines (python-ast, xml, manifest) run in Python only: their
 -- samples are in tests/e2e/test_scan_engines.py.
 begin;
-select plan(58);
+select plan(56);
 
 -- SETUP: one matching and one non-matching line per regex advisory code.
 create temporary table samples (
@@ -74,11 +74,6 @@ insert into samples (code, matching, not_matching) values
     'user-has-groups',
     '        if self.user_has_groups(''base.group_system''):',
     '        if self.env.user.has_group(''base.group_system''):'
-  ),
-  (
-    'group-operator-aggregator',
-    '    amount = fields.Float(group_operator=''avg'')',
-    '    amount = fields.Float(aggregator=''avg'')'
   ),
   (
     'tree-to-list',
