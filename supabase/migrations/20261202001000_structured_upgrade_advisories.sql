@@ -148,7 +148,7 @@ comment on function ops_private.upgrade_advisory_pattern_item_problem(text, json
 'What is wrong with one structured pattern object for an engine (null when it is valid).';
 
 revoke execute on function ops_private.upgrade_advisory_pattern_item_problem(text, jsonb) from public, anon;
-grant execute on function ops_private.upgrade_advisory_pattern_item_problem(text, jsonb) to service_role;
+grant execute on function ops_private.upgrade_advisory_pattern_item_problem(text, jsonb) to authenticated, service_role;
 
 create or replace function ops.upgrade_advisory_pattern_problem(p_engine text, p_regex text, p_pattern jsonb)
 returns text

@@ -4,7 +4,7 @@
 -- its engine. Anything else is refused with 23514 and a message naming the
 -- advisory, the field and the value; nothing is written.
 begin;
-select plan(24);
+select plan(25);
 
 -- SETUP: an insert of one advisory with the given engine, regex and pattern.
 create function pg_temp.advisory(p_code text, p_engine text, p_regex text, p_pattern text)
@@ -147,6 +147,15 @@ select is(
   (select count(*)::int from ops.upgrade_advisories where code like 't-bad-%'), 0,
   'No refused advisory was written.'
 );
+
+-- TEST: authenticated may ask what is wrong with a pattern, like the other validation helpers.
+set local role authenticated;
+select is(
+  ops.upgrade_advisory_pattern_problem('xml', '', '{"kind": "element"}'),
+  'detect_pattern.tag is required for a element pattern',
+  'authenticated may call the validation helper, which names the field.'
+);
+reset role;
 
 select * from finish();
 rollback;
