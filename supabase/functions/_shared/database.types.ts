@@ -525,7 +525,9 @@ export type Database = {
           "created_at": string;
           "description": string;
           "detect_globs": (string)[];
+          "detect_pattern": NonNullable<Json>;
           "detect_regex": string;
+          "engine": string;
           "from_series": string;
           "id": string;
           "reference_url": string;
@@ -542,7 +544,9 @@ export type Database = {
           "created_at"?: string;
           "description": string;
           "detect_globs": (string)[];
+          "detect_pattern"?: NonNullable<Json>;
           "detect_regex": string;
+          "engine"?: string;
           "from_series": string;
           "id"?: string;
           "reference_url": string;
@@ -558,7 +562,9 @@ export type Database = {
           "created_at"?: string;
           "description"?: string;
           "detect_globs"?: (string)[];
+          "detect_pattern"?: NonNullable<Json>;
           "detect_regex"?: string;
+          "engine"?: string;
           "from_series"?: string;
           "id"?: string;
           "reference_url"?: string;
@@ -1162,6 +1168,10 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      "upgrade_advisory_pattern_problem": {
+        Args: { "p_engine": string; "p_pattern": Json; "p_regex": string };
+        Returns: string;
       };
       "validate_workflow_steps": { Args: { "p_steps": Json }; Returns: undefined };
     };
