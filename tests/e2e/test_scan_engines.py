@@ -1,9 +1,9 @@
 """The structured engines of the upgrade scan (python-ast, xml, manifest) on code shaped like the OCA
 addons they were measured on: keywords one per line, start tags over several lines, view types in dicts
-and tuples. Every structured advisory of ``ops.upgrade_advisories`` (read from a migrated database, so
-the test runs the table's own patterns) has a sample it must flag, on the lines marked ``hit`` (a
-comment, or a ``hit=""`` attribute where the line is inside a start tag), and a
-counter-sample it must not flag at all."""
+and tuples. Every structured advisory of ``ops.upgrade_advisories``, and every regex advisory added with
+the engines, is read from a migrated database (so the test runs the table's own patterns) and has a
+sample it must flag, on the lines marked ``hit`` (a comment, or a ``hit=""`` attribute where the line
+is inside a start tag), and a counter-sample it must not flag at all."""
 
 from __future__ import annotations
 

@@ -55,7 +55,6 @@ _TEXT = re.compile(r"[A-Za-z0-9_.:/@ -]{1,100}")
 MAX_ANY = 8
 
 # kind -> (required keys, optional keys, key -> value rule) per engine.
-_STR = "ident"
 _SPEC: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "python-ast": {
         "field_keyword": (("keyword",), ()),
