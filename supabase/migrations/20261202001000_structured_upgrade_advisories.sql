@@ -25,7 +25,9 @@
 --   renamed-fields-17 (16.0 -> 17.0); name-get-removed (the second step of
 --   name-get), tree-view-type-python, tree-xpath, chatter-div,
 --   registry-import, unaccent-param, ustr-removed, renamed-fields-18
---   (17.0 -> 18.0).
+--   (17.0 -> 18.0); user-has-groups-removed (18.0 -> 19.0); and the removal
+--   steps of deprecations: check-access-removed, read-group-removed,
+--   osv-expression-removed (19.0 -> 20.0, removed in 19.1).
 -- * ops.get_run_context returns engine and detect_pattern with each advisory.
 -- Objects: columns engine, detect_pattern; checks
 -- upgrade_advisories_engine_is_valid, upgrade_advisories_detect_pattern_is_valid;
@@ -399,6 +401,54 @@ values
   array['*.py'],
   'Call str() instead, and drop the import.',
   'https://github.com/OCA/odoo-module-migrator/blob/master/odoo_module_migrate/migration_scripts/migrate_170_180.py'
+),
+(
+  'user-has-groups-removed', '18.0', '19.0', 'security', 'deprecation',
+  'user_has_groups() no longer to be called on 19.0',
+  'Odoo deprecated user_has_groups() in 18.0 (odoo/odoo#151597, titled as its removal); code moving to 19.0 '
+  'should no longer call it.',
+  'python-ast', '', '{"kind": "call", "name": "user_has_groups"}',
+  array['*.py'],
+  'Call self.env.user.has_group(''module.group_xml_id'') or has_groups() for a comma-separated list.',
+  'https://github.com/odoo/odoo/pull/151597'
+),
+(
+  'check-access-removed', '19.0', '20.0', 'security', 'breaking',
+  'check_access_rights and check_access_rule removed',
+  'check_access_rights() and check_access_rule(), deprecated in 18.0, are removed after 19.0; calls fail with an '
+  'AttributeError.',
+  'python-ast', '',
+  '{"any": [{"kind": "call", "name": "check_access_rights"}, {"kind": "call", "name": "check_access_rule"}]}',
+  array['*.py'],
+  'Call record.check_access(''read'') to raise, has_access(''read'') to test, or _filtered_access(''read'') to filter.',
+  'https://github.com/odoo/odoo/pull/226551'
+),
+(
+  'read-group-removed', '19.0', '20.0', 'orm', 'breaking',
+  'read_group removed: _read_group or formatted_read_group',
+  'read_group(), deprecated in 19.0, is removed after it: calls fail and overrides are never called.',
+  'python-ast', '',
+  '{"any": [{"kind": "call", "name": "read_group"}, {"kind": "method_def", "name": "read_group"}]}',
+  array['*.py'],
+  'Use _read_group in server code and formatted_read_group where the web client''s dict format is needed; port '
+  'read_group overrides likewise.',
+  'https://github.com/odoo/odoo/pull/226523'
+),
+(
+  'osv-expression-removed', '19.0', '20.0', 'domains', 'breaking',
+  'odoo.osv.expression removed: use odoo.fields.Domain',
+  'odoo.osv and its expression helpers, deprecated in 19.0, are removed after it: their imports fail.',
+  'python-ast', '',
+  '{"any": [{"kind": "import_from", "module": "odoo.osv", "name": "expression"}, '
+  '{"kind": "import_from", "module": "odoo.osv.expression", "name": "AND"}, '
+  '{"kind": "import_from", "module": "odoo.osv.expression", "name": "OR"}, '
+  '{"kind": "import_from", "module": "odoo.osv.expression", "name": "normalize_domain"}, '
+  '{"kind": "import_from", "module": "odoo.osv.expression", "name": "TRUE_DOMAIN"}, '
+  '{"kind": "import_from", "module": "odoo.osv.expression", "name": "FALSE_DOMAIN"}]}',
+  array['*.py'],
+  'Build domains with odoo.fields.Domain: Domain.AND([...]), Domain.OR([...]), Domain(domain) and Domain.TRUE / '
+  'Domain.FALSE.',
+  'https://github.com/odoo/odoo/pull/226545'
 )
 on conflict (code) do nothing;
 

@@ -434,6 +434,99 @@ class BiSQLViewField(models.Model):
     def _prepare(self):
         return {"group_operator": self.group_operator}
 '''),
+    "user-has-groups-removed": ("models/sale.py", '''\
+from odoo import models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def _can_edit_type(self):
+        return self.user_has_groups(  # hit
+            "sales_team.group_sale_manager,base.group_system"
+        )
+''', '''\
+from odoo import models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def _can_edit_type(self):
+        return self.env.user.has_groups("sales_team.group_sale_manager,base.group_system")
+'''),
+    "check-access-removed": ("models/agreement.py", '''\
+from odoo import models
+
+
+class Agreement(models.Model):
+    _name = "agreement"
+
+    def action_sign(self):
+        self.check_access_rights("write")  # hit
+        self.check_access_rule(  # hit
+            "write"
+        )
+''', '''\
+from odoo import models
+
+
+class Agreement(models.Model):
+    _name = "agreement"
+
+    def action_sign(self):
+        self.check_access("write")
+        return self.has_access("read") and self._filtered_access("read")
+'''),
+    "read-group-removed": ("models/mis_report.py", '''\
+from odoo import models
+
+
+class MisReport(models.Model):
+    _name = "mis.report"
+
+    def read_group(self, domain, fields, groupby, **kwargs):  # hit
+        return super().read_group(domain, fields, groupby, **kwargs)  # hit
+
+    def _fetch(self, model, domain, field_names):
+        return model.read_group(  # hit
+            domain, field_names, []
+        )
+''', '''\
+from odoo import models
+
+
+class MisReport(models.Model):
+    _name = "mis.report"
+
+    def _fetch(self, model, domain, field_names):
+        return model._read_group(domain, [], field_names), model.formatted_read_group(domain, [], field_names)
+'''),
+    "osv-expression-removed": ("models/tier.py", '''\
+from odoo import models
+from odoo.osv import expression  # hit
+from odoo.osv.expression import (
+    AND,  # hit
+    OR,  # hit
+)
+
+
+class Tier(models.Model):
+    _name = "tier.definition"
+
+    def _domain(self, a, b):
+        return expression.normalize_domain(AND([a, OR([a, b])]))
+''', '''\
+from odoo import models
+from odoo.fields import Domain
+
+
+class Tier(models.Model):
+    _name = "tier.definition"
+
+    def _domain(self, a, b):
+        return Domain.AND([a, Domain.OR([a, b])])
+'''),
     # Regex advisories added with the engines: line-shaped, run by Python's re like the others.
     "message-post-with-view": ("models/asset.py", '''\
 from odoo import models
