@@ -49,7 +49,7 @@ def test_the_runner_install_brings_no_dev_tooling(runner_venv):
                              "--format=json", "--disable-pip-version-check"],
                             capture_output=True, text=True, check=True).stdout
     names = {p["name"].lower().replace("_", "-") for p in json.loads(frozen)}
-    assert {"odooops", "psycopg", "manifestoo-core", "docker"} <= names
+    assert {"odooops", "psycopg", "manifestoo-core", "docker", "lxml"} <= names
     assert not names & set(DEV_TOOLS), names & set(DEV_TOOLS)
 
 

@@ -75,11 +75,13 @@ def test_build_and_scan_artifacts_are_uploaded_to_s3_and_recorded(ops, s3):
                 ("group-operator-aggregator", "library_core/models/library_book.py", 13),
                 ("tree-to-list", "library_core/views/library_book_views.xml", 7),
                 ("tree-to-list", "library_core/views/library_book_views.xml", 12),
+                ("chatter-div", "library_core/views/library_book_views.xml", 30),
             }
     # The findings are log lines too, at warning level.
     warnings = [m for _, lvl, _, m, _ in ops.logs(scan) if lvl == "warning"]
     assert sum(m.startswith("WARNING tree-to-list (breaking) library_core/views/") for m in warnings) == 2
     assert sum(m.startswith("WARNING group-operator-aggregator (breaking)") for m in warnings) == 1
+    assert sum(m.startswith("WARNING chatter-div (breaking) library_core/views/") for m in warnings) == 1
 
 
 def test_the_same_commit_packs_to_the_same_bytes(ops, tmp_path):

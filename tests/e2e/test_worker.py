@@ -292,7 +292,8 @@ def test_only_a_workflow_whose_step_asks_gets_the_upgrade_advisories(ops):
         advisories = written(runs[name])
         assert [a["code"] for a in advisories] == every, name
         assert set(advisories[0]) == {"code", "from_series", "to_series", "area", "severity", "title",
-                                      "detect_regex", "detect_globs", "remediation", "reference_url"}
+                                      "engine", "detect_regex", "detect_pattern", "detect_globs", "remediation",
+                                      "reference_url"}
         assert any(m.startswith("scanning for the move 17.0 -> 18.0: ") and f" of {len(every)} advisories apply" in m
                    for _, _, _, m, _ in ops.logs(runs[name])), name
 

@@ -205,15 +205,15 @@ def test_python_view_modes_and_hooks_are_found_by_the_syntax_tree(tmp_path):
     assert (hook.file, hook.line, hook.key) == ("hooks.py", 1, ("", "setup", ("cr", "registry")))
 
 
-def test_every_kind_names_advisories_of_the_seed_and_a_move_of_the_corpus():
-    seeded = {"attrs-states-removed", "field-states-param", "name-get", "read-group-private-signature",
-              "user-has-groups", "group-operator-aggregator", "tree-to-list", "inselect-removed",
-              "cron-numbercall-doall", "name-search-display-name", "check-access-api", "sql-constraints",
-              "read-group-deprecated", "route-json-to-jsonrpc", "groups-id-to-group-ids", "odoo-osv-expression",
-              "private-env-shortcuts", "auto-join-renamed", "superuser-id-import"}
+def test_every_kind_names_advisories_of_the_seed_and_a_move_of_the_corpus(template_db):
+    """Each kind maps to rows of the migrated table, and every one of them applies to one of the kind's moves."""
+    with connect(template_db) as conn:
+        seeded = {code: to for code, to in conn.execute("select code, to_series from ops.upgrade_advisories")}
     for kind in scan_eval.KINDS:
-        assert set(kind.advisories) <= seeded, kind.code
+        assert set(kind.advisories) <= set(seeded), kind.code
         assert set(kind.moves) <= {"16.0", "17.0", "18.0"} and (kind.python or kind.xml or kind.manifest)
+        for code in kind.advisories:
+            assert any(float(old) < float(seeded[code]) <= float(old) + 1 for old in kind.moves), (kind.code, code)
     assert len({k.code for k in scan_eval.KINDS}) == len(scan_eval.KINDS)
 
 
@@ -244,7 +244,8 @@ def test_bench_upgrade_scan_smoke_on_published_wheels(template_db, tmp_path, cap
     registry (skipped when pip cannot reach it, except under CI)."""
     with connect(template_db) as conn:
         rows = conn.execute(bench_upgrade_scan.ADVISORIES_SQL).fetchall()
-    cols = ["code", "from_series", "to_series", "area", "severity", "title", "detect_regex", "detect_globs"]
+    cols = ["code", "from_series", "to_series", "area", "severity", "title", "engine", "detect_regex", "detect_pattern",
+            "detect_globs"]
     advisories = [dict(zip(cols, r, strict=True)) for r in rows]
     assert len(advisories) >= 28
     try:

@@ -72,7 +72,8 @@ def fetch(entries: list[dict], cache: Path, echo: Callable[[str], None] = print)
 
 
 ADVISORIES_SQL = """
-select code, from_series, to_series, area, severity::text as severity, title, detect_regex, detect_globs
+select code, from_series, to_series, area, severity::text as severity, title, engine, detect_regex, detect_pattern,
+  detect_globs
 from ops.upgrade_advisories order by code
 """
 
@@ -123,7 +124,8 @@ def run(entries: list[dict], advisories: list[dict], trees: dict[tuple[str, str]
         files += len(old.files)
         files_read += len(read)
         size += sum(old.files[r].stat().st_size for r in read)
-        patterns = {a["code"]: rx for a, rx in addons.compile_advisories(chosen)[0]}
+        patterns = {a["code"]: rx for a, rx in addons.compile_advisories(chosen)[0]
+                    if addons.advisory_engine(a) == "regex"}
         res = scan_eval.evaluate(e["name"], old_s, new_s, old, new, findings, patterns)
         results.append(res)
         tp = sum(v.true_positive for v in res.verdicts)

@@ -261,6 +261,35 @@ def groups_id_py(tree, lines):
             yield line, end, (cls, fn, *hit), lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
 
+def field_name_uses(*names: str):
+    """A field name in Python: an attribute (``company.period_lock_date``), a keyword, or a string
+    constant that is the name or a dotted path through it (``"company_id.period_lock_date"``)."""
+    def detect(tree, lines):
+        for node, cls, fn in _walk(tree):
+            hit = None
+            if isinstance(node, ast.Attribute) and node.attr in names:
+                hit = ("attr", ast.unparse(node))
+            elif isinstance(node, ast.keyword) and node.arg in names:
+                hit = ("keyword", node.arg)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    any(part in names for part in node.value.split(".")):
+                hit = ("str", node.value)
+            if hit:
+                line = getattr(node, "lineno", None) or getattr(node.value, "lineno", 0)
+                end = getattr(node, "end_lineno", None) or getattr(node.value, "end_lineno", line)
+                yield line, end, (cls, fn, *hit), lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return detect
+
+
+def xml_tokens(*tokens: str):
+    detectors = [xml_text_token(t) for t in tokens]
+
+    def detect(root, lines):
+        for d in detectors:
+            yield from d(root, lines)
+    return detect
+
+
 def ustr_uses(tree, lines):
     for node, cls, fn in _walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module in ("odoo.tools", "odoo.tools.misc") and \
@@ -479,41 +508,52 @@ KINDS: tuple[Kind, ...] = (
          f"{MIGRATOR} 16.0->17.0 (_reformat_read_group); {SHARED} #11)", ("read-group-private-signature",),
          python=method_calls("_read_group", skip_super=True)),
     Kind("message-post-with-view", ("16.0",), "message_post_with_view replaced by message_post_with_source",
-         f"{MIGRATOR} 16.0->17.0 text_errors", (), python=method_calls("message_post_with_view")),
+         f"{MIGRATOR} 16.0->17.0 text_errors", ("message-post-with-view",),
+         python=method_calls("message_post_with_view")),
     Kind("hook-signature-env", ("16.0",), "install hooks take env instead of (cr, registry)",
-         "Odoo 17.0 (odoo/modules/loading.py calls hooks with env)", (), python=hook_signature),
+         "Odoo 17.0 (odoo/modules/loading.py calls hooks with env)", ("hook-signature-env",), python=hook_signature),
     Kind("web-assets-common", ("16.0",), "web.assets_common bundle removed", f"{MIGRATOR} 16.0->17.0 text_warnings",
-         (), xml=xml_assets_common, manifest=manifest_assets_common),
+         ("web-assets-common",), xml=xml_assets_common, manifest=manifest_assets_common),
     Kind("account-template-models", ("16.0",), "account.*.template models removed",
          f"{MIGRATOR} 16.0->17.0 removed_models", (),
          python=string_constants(lambda s: s in TEMPLATE_MODELS, "model"), xml=xml_template_models),
+    Kind("renamed-fields-17", ("16.0",), "fields renamed in 17.0 (hr.employee address_home_id -> work_contact_id)",
+         f"{MIGRATOR} 16.0->17.0 renamed_fields", ("renamed-fields-17",),
+         python=field_name_uses("address_home_id"), xml=xml_tokens("address_home_id")),
     Kind("name-get", ("16.0", "17.0"), "name_get deprecated in 17.0, removed in 18.0", f"{SHARED} #10)",
-         ("name-get",), python=combine(method_defs("name_get"), method_calls("name_get", skip_super=True))),
+         ("name-get", "name-get-removed"),
+         python=combine(method_defs("name_get"), method_calls("name_get", skip_super=True))),
     # 17.0 -> 18.0
     Kind("tree-tag", ("17.0",), "<tree> view element renamed <list>", f"{MIGRATOR} 17.0->18.0; {SHARED} #14)",
          ("tree-to-list",), xml=xml_tree_tag),
     Kind("tree-xpath", ("17.0",), "xpath expressions through a tree element", f"{MIGRATOR} 17.0->18.0 "
-         "(reg_tree_to_list_xpath)", ("tree-to-list",), xml=xml_tree_xpath),
+         "(reg_tree_to_list_xpath)", ("tree-to-list", "tree-xpath"), xml=xml_tree_xpath),
     Kind("tree-view-mode-xml", ("17.0",), "tree in view_mode / mode= / binding_view_types in XML",
          f"{MIGRATOR} 17.0->18.0; {SHARED} #14)", ("tree-to-list",), xml=xml_view_mode_tree),
     Kind("tree-view-mode-python", ("17.0",), 'tree in view_mode and views of actions built in Python '
          '("tree,form", (view_id, "tree"))', f"{MIGRATOR} 17.0->18.0 (reg_tree_to_list_view_mode, _view)",
-         ("tree-to-list",), python=py_view_mode_tree),
+         ("tree-to-list", "tree-view-type-python"), python=py_view_mode_tree),
     Kind("tree-view-ref", ("17.0",), "tree_view_ref context key renamed list_view_ref",
          f"{MIGRATOR} 17.0->18.0; {SHARED} #14)", ("tree-to-list",),
          python=string_constants(lambda s: "tree_view_ref" in s), xml=xml_text_token("tree_view_ref")),
     Kind("chatter-div", ("17.0",), '<div class="oe_chatter"> replaced by <chatter/>',
-         f"{MIGRATOR} 17.0->18.0 (replace_chatter_blocks)", (), xml=xml_chatter),
+         f"{MIGRATOR} 17.0->18.0 (replace_chatter_blocks)", ("chatter-div",), xml=xml_chatter),
     Kind("user-has-groups", ("17.0", "18.0"), "user_has_groups() replaced by env.user.has_group(s)",
-         f"{MIGRATOR} 17.0->18.0; {SHARED} #12)", ("user-has-groups",), python=method_calls("user_has_groups")),
+         f"{MIGRATOR} 17.0->18.0; {SHARED} #12)",
+         ("user-has-groups", "user-has-groups-removed"), python=method_calls("user_has_groups")),
     Kind("group-operator", ("17.0",), "group_operator= renamed aggregator=", f"{SHARED} #13)",
          ("group-operator-aggregator",), python=field_keyword("group_operator")),
-    Kind("unaccent-param", ("17.0",), "unaccent= field parameter removed", f"{MIGRATOR} 17.0->18.0", (),
-         python=field_keyword("unaccent")),
-    Kind("ustr", ("17.0",), "odoo.tools.ustr removed", f"{MIGRATOR} 17.0->18.0 (replace_ustr)", (),
-         python=ustr_uses),
+    Kind("unaccent-param", ("17.0",), "unaccent= field parameter removed", f"{MIGRATOR} 17.0->18.0",
+         ("unaccent-param",), python=field_keyword("unaccent")),
+    Kind("ustr", ("17.0",), "odoo.tools.ustr removed", f"{MIGRATOR} 17.0->18.0 (replace_ustr)",
+         ("ustr-removed",), python=ustr_uses),
     Kind("registry-import", ("17.0",), "odoo.registry replaced by odoo.modules.registry.Registry",
-         f"{MIGRATOR} 17.0->18.0 text_errors", (), python=registry_import),
+         f"{MIGRATOR} 17.0->18.0 text_errors", ("registry-import",),
+         python=registry_import),
+    Kind("renamed-fields-18", ("17.0",), "fields renamed in 18.0 (res.company period_lock_date, account.move "
+         "reversal_move_id)", f"{MIGRATOR} 17.0->18.0 renamed_fields", ("renamed-fields-18",),
+         python=field_name_uses("period_lock_date", "reversal_move_id"),
+         xml=xml_tokens("period_lock_date", "reversal_move_id")),
     Kind("cron-numbercall-doall", ("17.0",), "ir.cron numbercall and doall removed",
          f"{MIGRATOR} 17.0->18.0 text_errors; {SHARED} #16)", ("cron-numbercall-doall",),
          xml=xml_record_fields("ir.cron", "numbercall", "doall"),

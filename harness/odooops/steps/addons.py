@@ -4,8 +4,9 @@ Pure functions on a directory tree, no database: finding addons, checking
 their ``__manifest__.py`` the way Odoo reads it (``ast.literal_eval``, never
 ``exec``), with dependencies checked against the repository's addons and the
 core addons of the project's series (manifestoo-core's lists, see
-:func:`core_addons`), and scanning files against upgrade advisories line by
-line with Python ``re``.
+:func:`core_addons`), and scanning files against upgrade advisories: line by
+line with Python ``re`` for ``regex`` advisories, through ``ast``, lxml or the
+manifest's literal for the structured engines (:mod:`.scan_engines`).
 
 Which advisories apply to a move (see :func:`select_advisories`): an advisory
 ``from_series -> to_series`` says code written for ``from_series`` breaks or
@@ -30,6 +31,8 @@ from pathlib import Path, PurePosixPath
 from manifestoo_core.core_addons import get_core_addons
 from manifestoo_core.exceptions import UnsupportedOdooSeries
 from manifestoo_core.odoo_series import OdooSeries
+
+from . import scan_engines
 
 MANIFEST = "__manifest__.py"
 REQUIRED_KEYS = ("name", "version", "license", "depends")
@@ -220,6 +223,7 @@ class Finding:
     column: int
     match: str
     text: str
+    engine: str = "regex"
 
 
 def _glob_matches(rel: PurePosixPath, globs: Iterable[str]) -> bool:
@@ -228,40 +232,148 @@ def _glob_matches(rel: PurePosixPath, globs: Iterable[str]) -> bool:
     return any(rel.match(g) for g in globs)
 
 
-def compile_advisories(advisories: Iterable[dict]) -> tuple[list[tuple[dict, re.Pattern]], list[str]]:
-    """(advisory, compiled pattern) pairs, and a message per pattern Python cannot compile."""
+def advisory_engine(advisory: dict) -> str:
+    """The engine of an advisory: ``regex`` unless it names another (rows written before engines)."""
+    return advisory.get("engine") or "regex"
+
+
+def compile_advisories(advisories: Iterable[dict]) -> tuple[list[tuple[dict, object]], list[str]]:
+    """(advisory, compiled pattern) pairs, and a message per advisory that cannot be used: a regex
+    Python cannot compile, a structured pattern :func:`scan_engines.pattern_problem` refuses. The
+    compiled pattern is a :class:`re.Pattern` for ``regex`` advisories, the pattern dict otherwise."""
     compiled, problems = [], []
     for a in advisories:
-        try:
-            compiled.append((a, re.compile(a["detect_regex"])))
-        except re.error as exc:
-            problems.append(f"{a['code']}: detect_regex does not compile in Python ({exc}); skipped")
+        engine = advisory_engine(a)
+        if engine == "regex":
+            try:
+                compiled.append((a, re.compile(a["detect_regex"])))
+            except re.error as exc:
+                problems.append(f"{a['code']}: detect_regex does not compile in Python ({exc}); skipped")
+            continue
+        pattern = a.get("detect_pattern")
+        problem = scan_engines.pattern_problem(engine, pattern)
+        if problem:
+            problems.append(f"{a['code']}: {problem}; skipped")
+        else:
+            compiled.append((a, pattern))
     return compiled, problems
 
 
+class _Source:
+    """One file as the engines need it, read and parsed at most once."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.data = path.read_bytes()
+        self.text = self.data.decode("utf-8", errors="replace")
+        self._lines: list[str] | None = None
+        self._parsed: dict[str, object] = {}
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    def parsed(self, engine: str):
+        if engine not in self._parsed:
+            value: object = None
+            if engine == "python-ast":
+                try:
+                    value = ast.parse(self.data)
+                except (SyntaxError, ValueError):
+                    value = None
+            elif engine == "xml":
+                value = scan_engines.parse_xml(self.data)
+            elif engine == "manifest":
+                try:
+                    literal = ast.literal_eval(self.text)
+                except (SyntaxError, ValueError):
+                    literal = None
+                value = literal if isinstance(literal, dict) else None
+            self._parsed[engine] = value
+        return self._parsed[engine]
+
+
+def _hooks_for(path: Path, root: Path, cache: dict[Path, frozenset[str]]) -> frozenset[str]:
+    """The install hooks named by the manifest of the addon holding ``path`` (none outside an addon)."""
+    folder = path.parent
+    seen = []
+    while True:
+        if folder in cache:
+            found = cache[folder]
+            break
+        seen.append(folder)
+        manifest = folder / MANIFEST
+        if manifest.is_file():
+            found = scan_engines.manifest_hooks(scan_engines.read_manifest_literal(manifest))
+            break
+        if folder == root or folder.parent == folder:
+            found = frozenset()
+            break
+        folder = folder.parent
+    for f in seen:
+        cache[f] = found
+    return found
+
+
+def _findings(hits, lines: list[str], rel: str, max_text: int) -> list[Finding]:
+    out, seen = [], set()
+    for a, engine, line, column, match in hits:
+        if (a["code"], line) in seen:
+            continue
+        seen.add((a["code"], line))
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        out.append(Finding(
+            code=a["code"], severity=str(a.get("severity", "")), title=a.get("title", ""), file=rel, line=line,
+            column=column, match=match[:max_text], text=text.strip()[:max_text], engine=engine,
+        ))
+    return out
+
+
 def scan_tree(root: Path, advisories: Iterable[dict], max_text: int = 200) -> list[Finding]:
-    """Findings of every advisory in every file matching its globs, one per matching line
-    (the first match on the line), in file, line, code order."""
+    """Findings of every advisory in every file matching its globs, in file, line, code order.
+    A ``regex`` advisory matches line by line (the first match on a line); a structured one
+    (``python-ast``, ``xml``, ``manifest``: :mod:`odooops.steps.scan_engines`) parses the file once
+    for all the advisories of its engine, and only when the file holds one of the pattern's needles.
+    At most one finding per advisory and line."""
     compiled, _ = compile_advisories(advisories)
+    prepared = [(a, advisory_engine(a), p, None if advisory_engine(a) == "regex"
+                 else scan_engines.needles(advisory_engine(a), p)) for a, p in compiled]
     findings: list[Finding] = []
+    hooks_cache: dict[Path, frozenset[str]] = {}
     for path in iter_files(root):
         rel = PurePosixPath(path.relative_to(root).as_posix())
-        relevant = [(a, rx) for a, rx in compiled if _glob_matches(rel, a.get("detect_globs") or [])]
+        relevant = [x for x in prepared if _glob_matches(rel, x[0].get("detect_globs") or [])]
         if not relevant:
             continue
         try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            src = _Source(path)
         except OSError:
             continue
-        for lineno, line in enumerate(lines, 1):
-            for a, rx in relevant:
-                m = rx.search(line)
-                if m:
-                    findings.append(Finding(
-                        code=a["code"], severity=str(a.get("severity", "")), title=a.get("title", ""),
-                        file=str(rel), line=lineno, column=m.start() + 1, match=m.group(0)[:max_text],
-                        text=line.strip()[:max_text],
-                    ))
+        hits: list[tuple[dict, str, int, int, str]] = []
+        regexes = [(a, rx) for a, engine, rx, _ in relevant if engine == "regex"]
+        if regexes:
+            for lineno, line in enumerate(src.lines, 1):
+                for a, rx in regexes:
+                    m = rx.search(line)
+                    if m:
+                        hits.append((a, "regex", lineno, m.start() + 1, m.group(0)))
+        for a, engine, pattern, wanted in relevant:
+            if engine == "regex" or not any(n in src.text for n in wanted):
+                continue
+            tree = src.parsed(engine)
+            if tree is None:
+                continue
+            if engine == "python-ast":
+                hooks = _hooks_for(path, root, hooks_cache)
+                matches = scan_engines.python_matches(tree, src.lines, pattern, hooks)
+            elif engine == "xml":
+                matches = scan_engines.xml_matches(tree, src.lines, pattern)
+            else:
+                matches = scan_engines.manifest_matches(tree, src.lines, pattern)
+            hits += [(a, engine, m.line, m.column, m.match) for m in sorted(matches, key=lambda m: (m.line, m.column))]
+        findings += _findings(hits, src.lines, str(rel), max_text)
     findings.sort(key=lambda f: (f.file, f.line, f.code))
     return findings
 

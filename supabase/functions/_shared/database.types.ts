@@ -583,7 +583,9 @@ export type Database = {
           "created_at": string;
           "description": string;
           "detect_globs": (string)[];
+          "detect_pattern": NonNullable<Json>;
           "detect_regex": string;
+          "engine": string;
           "from_series": string;
           "id": string;
           "reference_url": string;
@@ -600,7 +602,9 @@ export type Database = {
           "created_at"?: string;
           "description": string;
           "detect_globs": (string)[];
+          "detect_pattern"?: NonNullable<Json>;
           "detect_regex": string;
+          "engine"?: string;
           "from_series": string;
           "id"?: string;
           "reference_url": string;
@@ -616,7 +620,9 @@ export type Database = {
           "created_at"?: string;
           "description"?: string;
           "detect_globs"?: (string)[];
+          "detect_pattern"?: NonNullable<Json>;
           "detect_regex"?: string;
+          "engine"?: string;
           "from_series"?: string;
           "id"?: string;
           "reference_url"?: string;
@@ -1508,6 +1514,10 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      "upgrade_advisory_pattern_problem": {
+        Args: { "p_engine": string; "p_pattern": Json; "p_regex": string };
+        Returns: string;
       };
       "validate_workflow_steps": { Args: { "p_steps": Json }; Returns: undefined };
       "validate_workflow_triggers": { Args: { "p_triggers": Json }; Returns: undefined };

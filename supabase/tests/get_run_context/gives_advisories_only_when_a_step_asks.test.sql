@@ -38,8 +38,9 @@ $$;
 create temporary table every_advisory on commit drop as
 select jsonb_agg(jsonb_build_object(
   'code', a.code, 'from_series', a.from_series, 'to_series', a.to_series, 'area', a.area,
-  'severity', a.severity::text, 'title', a.title, 'detect_regex', a.detect_regex, 'detect_globs', a.detect_globs,
-  'remediation', a.remediation, 'reference_url', a.reference_url
+  'severity', a.severity::text, 'title', a.title, 'engine', a.engine, 'detect_regex', a.detect_regex,
+  'detect_pattern', a.detect_pattern, 'detect_globs', a.detect_globs, 'remediation', a.remediation,
+  'reference_url', a.reference_url
 ) order by a.code) as advisories
 from ops.upgrade_advisories as a;
 

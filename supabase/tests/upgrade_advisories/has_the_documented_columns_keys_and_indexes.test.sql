@@ -1,7 +1,7 @@
 -- ops.upgrade_advisories: breaking changes between Odoo series. Its columns,
 -- types, keys, named checks, indexes, triggers, grants, policies and row-level security.
 begin;
-select plan(29);
+select plan(31);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'upgrade_advisories', 'ops.upgrade_advisories exists.');
@@ -9,7 +9,7 @@ select columns_are(
   'ops', 'upgrade_advisories',
   array[
     'id', 'code', 'from_series', 'to_series', 'area', 'severity', 'title', 'description', 'detect_regex',
-    'detect_globs', 'remediation', 'reference_url', 'created_at', 'updated_at'
+    'detect_globs', 'remediation', 'reference_url', 'created_at', 'updated_at', 'engine', 'detect_pattern'
   ],
   'ops.upgrade_advisories has exactly the documented columns.'
 );
@@ -20,7 +20,8 @@ from (values
   ('id', 'uuid'), ('code', 'text'), ('from_series', 'text'), ('to_series', 'text'), ('area', 'text'),
   ('severity', 'ops.advisory_severity'), ('title', 'text'), ('description', 'text'), ('detect_regex', 'text'),
   ('detect_globs', 'text[]'), ('remediation', 'text'), ('reference_url', 'text'),
-  ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone')
+  ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone'), ('engine', 'text'),
+  ('detect_pattern', 'jsonb')
 ) as c (name, type);
 select is(
   array(
@@ -44,7 +45,8 @@ select set_eq(
     ('upgrade_advisories_pkey', 'p'), ('upgrade_advisories_code_key', 'u'), ('upgrade_advisories_code_is_valid', 'c'),
     ('upgrade_advisories_series_are_valid', 'c'), ('upgrade_advisories_area_is_valid', 'c'),
     ('upgrade_advisories_detect_regex_compiles', 'c'), ('upgrade_advisories_detect_globs_not_empty', 'c'),
-    ('upgrade_advisories_reference_url_is_https', 'c')$$,
+    ('upgrade_advisories_reference_url_is_https', 'c'), ('upgrade_advisories_engine_is_valid', 'c'),
+    ('upgrade_advisories_detect_pattern_is_valid', 'c')$$,
   'ops.upgrade_advisories has exactly the documented constraints, named for their rule.'
 );
 
@@ -59,7 +61,8 @@ select has_index(
   'Advisories are found by series pair from an index.'
 );
 select triggers_are(
-  'ops', 'upgrade_advisories', array['upgrade_advisories_set_updated_at'], 'ops.upgrade_advisories stamps updated_at.'
+  'ops', 'upgrade_advisories', array['upgrade_advisories_set_updated_at', 'upgrade_advisories_010_check_pattern'],
+  'ops.upgrade_advisories stamps updated_at and checks each pattern against its engine.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.upgrade_advisories'::regclass), true,
