@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from odooops.dev import bench_upgrade_scan, wheels
 from odooops.steps import addons, upgrade_patch
+from psycopg.rows import dict_row
 
 from tests.conftest import ROOT, connect
 
@@ -51,10 +52,8 @@ def run_step(repo: Path, work: Path, series: str, target: str) -> subprocess.Com
 
 @pytest.fixture(scope="module")
 def advisories(template_db) -> list[dict]:
-    with connect(template_db) as conn:
-        rows = conn.execute(bench_upgrade_scan.ADVISORIES_SQL).fetchall()
-    cols = ["code", "from_series", "to_series", "area", "severity", "title", "detect_regex", "detect_globs"]
-    return [dict(zip(cols, r, strict=True)) for r in rows]
+    with connect(template_db) as conn, conn.cursor(row_factory=dict_row) as cur:
+        return [dict(r) for r in cur.execute(bench_upgrade_scan.ADVISORIES_SQL)]
 
 
 @pytest.fixture(scope="module")
