@@ -1,7 +1,7 @@
 -- ops.workflows: named workflow definitions of a project. Its columns, types,
 -- keys, named checks, indexes, triggers, grants, policies and row-level security.
 begin;
-select plan(40);
+select plan(41);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'workflows', 'ops.workflows exists.');
@@ -9,7 +9,8 @@ select columns_are(
   'ops', 'workflows',
   array[
     'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
-    'enabled', 'version', 'created_by', 'created_at', 'updated_at', 'supersede', 'required_labels'
+    'enabled', 'version', 'created_by', 'created_at', 'updated_at', 'supersede', 'required_labels',
+    'concurrency_limit'
   ],
   'ops.workflows has exactly the documented columns.'
 );
@@ -19,7 +20,7 @@ from (values
   ('default_timeout_seconds', 'integer'), ('max_attempts', 'integer'), ('lease_seconds', 'integer'),
   ('enabled', 'boolean'), ('version', 'integer'), ('created_by', 'uuid'),
   ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone'), ('supersede', 'text'),
-  ('required_labels', 'text[]')
+  ('required_labels', 'text[]'), ('concurrency_limit', 'integer')
 ) as c (name, type);
 select is(
   array(
@@ -27,8 +28,8 @@ select is(
     where a.attrelid = 'ops.workflows'::regclass and a.attnum > 0 and not a.attisdropped and not a.attnotnull
     order by a.attname
   ),
-  array['created_by', 'description'],
-  'Only workflows.description and created_by are nullable.'
+  array['concurrency_limit', 'created_by', 'description'],
+  'Only workflows.description, created_by and concurrency_limit are nullable.'
 );
 select col_default_is('ops', 'workflows', 'default_timeout_seconds', 3600, 'Steps time out after an hour by default.');
 select col_default_is('ops', 'workflows', 'max_attempts', 3, 'A workflow allows three attempts by default.');
@@ -60,6 +61,7 @@ select set_eq(
     ('workflows_max_attempts_is_positive', 'c'), ('workflows_lease_seconds_is_sane', 'c'),
     ('workflows_version_is_positive', 'c'), ('workflows_description_is_bounded', 'c'),
     ('workflows_steps_is_bounded', 'c'), ('workflows_required_labels_is_valid', 'c'),
+    ('workflows_concurrency_limit_is_bounded', 'c'),
     ('workflows_supersede_is_known', 'c')$$,
   'ops.workflows has exactly the documented constraints, named for their rule.'
 );
@@ -105,7 +107,7 @@ select is(
   ),
   array[
     'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
-    'enabled', 'supersede', 'required_labels'
+    'enabled', 'supersede', 'required_labels', 'concurrency_limit'
   ],
   'authenticated cannot choose created_by, the timestamps or the version when creating a workflow.'
 );
@@ -118,7 +120,7 @@ select is(
   ),
   array[
     'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds', 'enabled',
-    'supersede', 'required_labels'
+    'supersede', 'required_labels', 'concurrency_limit'
   ],
   'authenticated can update the definition of a workflow, not its project, creator, timestamps or version.'
 );
