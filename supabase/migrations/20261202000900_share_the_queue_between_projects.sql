@@ -204,8 +204,9 @@ where status = 'queued';
 -- Held runs of a project, of a workflow on a branch: what the limits count.
 create index runs_held_project_idx on ops.runs (project_id, workflow_id, branch)
 where status in ('claimed', 'running');
--- Queued runs above priority 0 (operators only): claimed first, across projects.
-create index runs_urgent_idx on ops.runs (priority desc, created_at, id)
+-- Queued runs above priority 0 (operators only), by label set: claimed first,
+-- across projects.
+create index runs_urgent_idx on ops.runs (required_labels, priority desc, created_at, id)
 where status = 'queued' and priority > 0;
 
 -- Taking a run of one project ------------------------------------------------------------
@@ -424,13 +425,38 @@ begin
   perform set_config('ops.reason', '', true);
 
   -- 2. Runs above priority 0 (only operators set those) go first, across
-  -- projects: the projects of such due runs, in the order of their best one
-  -- (runs_urgent_idx holds only them, a handful).
+  -- projects: the label sets of the queue the worker may take (a loose scan
+  -- of runs_claimable_labels_idx, one probe per set), in each the first 16
+  -- such due runs (runs_urgent_idx), their projects by the best run. Runs
+  -- the worker cannot take are never read one by one.
   for v_project in
-    select u.project_id from ops.runs as u
-    where u.status = 'queued' and u.priority > 0 and u.run_after <= now() and u.required_labels <@ v_labels
-    group by u.project_id
-    order by max(u.priority) desc, min(u.created_at), u.project_id
+    with recursive sets (labels) as (
+      (
+        select q.required_labels from ops.runs as q
+        where q.status = 'queued'
+        order by q.required_labels
+        limit 1
+      )
+      union all
+      select (
+        select q.required_labels from ops.runs as q
+        where q.status = 'queued' and q.required_labels > s.labels
+        order by q.required_labels
+        limit 1
+      )
+      from sets as s
+      where s.labels is not null
+    )
+    select c.project_id
+    from sets as s
+    cross join lateral (
+      select u.project_id, u.priority, u.created_at, u.id from ops.runs as u
+      where u.status = 'queued' and u.priority > 0 and u.required_labels = s.labels and u.run_after <= now()
+      order by u.priority desc, u.created_at, u.id
+      limit 16
+    ) as c
+    where s.labels <@ v_labels
+    order by c.priority desc, c.created_at, c.id
   loop
     v_id := ops_private.take_run_of_project(v_project, v_labels, true);
     exit when v_id is not null;

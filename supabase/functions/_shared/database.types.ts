@@ -143,6 +143,36 @@ export type Database = {
           },
         ];
       };
+      "project_schedules": {
+        Row: {
+          "has_queued": boolean;
+          "last_served_at": string | null;
+          "max_running_runs": number | null;
+          "project_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "has_queued"?: boolean;
+          "last_served_at"?: string | null;
+          "max_running_runs"?: number | null;
+          "project_id": string;
+        };
+        Update: {
+          "has_queued"?: boolean;
+          "last_served_at"?: string | null;
+          "max_running_runs"?: number | null;
+          "project_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "project_schedules_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: true;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "project_secrets": {
         Row: {
           "created_at": string;
@@ -600,6 +630,7 @@ export type Database = {
       };
       "workflows": {
         Row: {
+          "concurrency_limit": number | null;
           "created_at": string;
           "created_by": string | null;
           "default_timeout_seconds": number;
@@ -618,6 +649,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          "concurrency_limit"?: number | null;
           "created_at"?: string;
           "created_by"?: string | null;
           "default_timeout_seconds"?: number;
@@ -635,6 +667,7 @@ export type Database = {
           "version"?: number;
         };
         Update: {
+          "concurrency_limit"?: number | null;
           "created_at"?: string;
           "created_by"?: string | null;
           "default_timeout_seconds"?: number;
