@@ -42,30 +42,42 @@
 --   runs_held_project_idx (project_id, workflow_id, branch where claimed or
 --   running), a few rows per project. Projects without limits take no lock:
 --   their claims run side by side as before.
+-- * Retries with backoff. A run whose lease expired and that goes back to
+--   the queue for another attempt is not claimable before run_after = now()
+--   + ops_private.retry_backoff(workflows.retry_backoff_seconds, attempt):
+--   base x 2^(attempt - 1) seconds, at most 600, times a jitter from 0.5 to 1
+--   (so that runs a crashed worker held do not all come back at once).
+--   ops.workflows.retry_backoff_seconds: 0 to 600, default 2; 0 retries at
+--   once, as before. ops.requeue_run (a worker handing a run back, its
+--   attempt given back) is not a failed attempt and is not delayed.
 -- * ops.list_queued_runs(): position follows the claim order (runs above
 --   priority 0 first, then the projects' turns), and wait_reason also says
---   'project limit N reached (M running)' and 'limit of N for workflow W on
---   branch B reached (M running)'.
--- Objects: table ops.project_schedules (policy, grants); column
--- ops.workflows.concurrency_limit; indexes runs_project_queue_idx,
+--   'project limit N reached (M running)', 'limit of N for workflow W on
+--   branch B reached (M running)' and 'retrying after T (attempt N of M)'.
+-- Objects: table ops.project_schedules (policy, grants); columns
+-- ops.workflows.concurrency_limit, ops.workflows.retry_backoff_seconds; indexes runs_project_queue_idx,
 -- runs_held_project_idx, runs_urgent_idx, project_schedules_turn_idx;
 -- triggers projects_800_create_schedule, runs_070_mark_project_queued,
 -- runs_071_mark_project_queued_again; functions
 -- ops.projects_create_schedule(), ops.runs_mark_project_queued(),
 -- ops_private.take_run_of_project(uuid, text[], boolean),
+-- ops_private.retry_backoff(integer, integer),
 -- ops.claim_next_run(text, integer, text[]), ops.list_queued_runs().
--- Locks: ACCESS EXCLUSIVE on ops.workflows while its column and constraint
--- are added (no rewrite, no scan: a null default); SHARE on ops.runs while
+-- Locks: ACCESS EXCLUSIVE on ops.workflows while its columns and constraints
+-- are added (no rewrite: a null and a constant default; one scan to check
+-- the constraints of a small table); SHARE on ops.runs while
 -- the three partial indexes are built (one scan each); SHARE ROW EXCLUSIVE on
 -- ops.projects and ops.runs for the triggers.
 -- Roll back: drop the triggers, the functions created here, the table and the
---   three indexes on ops.runs, the column ops.workflows.concurrency_limit;
+--   three indexes on ops.runs, the columns ops.workflows.concurrency_limit
+--   and retry_backoff_seconds;
 --   create ops.claim_next_run and ops.list_queued_runs again from
 --   20261202000710.
 --
 -- SQLSTATEs: 23514 a limit out of bounds, written to the tables
 -- (project_schedules_max_running_runs_is_bounded,
--- workflows_concurrency_limit_is_bounded); claim_next_run's are unchanged.
+-- workflows_concurrency_limit_is_bounded,
+-- workflows_retry_backoff_seconds_is_bounded); claim_next_run's are unchanged.
 
 set local lock_timeout = '5s';
 
@@ -194,7 +206,36 @@ comment on column ops.workflows.concurrency_limit is
 'At most this many runs of the workflow are held (claimed or running) at once on one branch of the project; '
 '1 makes the branch exclusive (a production deploy never runs twice at once); null for no limit (1 to 100).';
 
-grant insert (concurrency_limit), update (concurrency_limit) on ops.workflows to authenticated;
+alter table ops.workflows
+add column retry_backoff_seconds integer not null default 2,
+add constraint workflows_retry_backoff_seconds_is_bounded check (retry_backoff_seconds between 0 and 600);
+
+comment on column ops.workflows.retry_backoff_seconds is
+'A run whose lease expired waits base x 2^(attempt - 1) seconds (at most 600, times a jitter from 0.5 to 1) '
+'before it may be claimed again; 0 retries at once (0 to 600, default 2).';
+
+grant insert (concurrency_limit, retry_backoff_seconds), update (concurrency_limit, retry_backoff_seconds)
+on ops.workflows to authenticated;
+
+-- How long a failed attempt waits before the next: exponential, bounded, with
+-- jitter. Volatile (random()).
+create or replace function ops_private.retry_backoff(p_base_seconds integer, p_attempt integer)
+returns interval
+language sql
+volatile
+set search_path = ''
+as $$
+  select make_interval(secs => least(
+    coalesce(p_base_seconds, 0) * power(2, least(greatest(coalesce(p_attempt, 1), 1) - 1, 20)), 600
+  ) * (0.5 + random() / 2))
+$$;
+
+comment on function ops_private.retry_backoff(integer, integer) is
+'The wait before attempt p_attempt + 1: p_base_seconds x 2^(p_attempt - 1) seconds, at most 600, times a random '
+'factor from 0.5 to 1.';
+
+revoke execute on function ops_private.retry_backoff(integer, integer) from public, anon, authenticated;
+grant execute on function ops_private.retry_backoff(integer, integer) to service_role;
 
 -- Indexes ------------------------------------------------------------------------------
 
@@ -358,7 +399,8 @@ begin
   perform set_config('ops.actor', 'worker:' || p_worker_id, true);
   perform ops_private.worker_seen(p_worker_id, v_labels);
 
-  -- 1. Recover runs whose holder stopped heartbeating, as in 20261202000710.
+  -- 1. Recover runs whose holder stopped heartbeating, as in 20261202000710;
+  -- one that goes back to the queue waits its backoff (run_after).
   -- Their projects' schedule rows are locked first (SKIP LOCKED): the runs
   -- going back to queued mark their projects (runs_071_...), and a claim
   -- never waits for another. A run whose project row another claimer holds
@@ -411,6 +453,14 @@ begin
         started_at = case
           when r.attempt < r.max_attempts and not ops_private.cancel_is_due(r) then null
           else r.started_at
+        end,
+        -- Back to the queue for another attempt: not before its backoff.
+        run_after = case
+          when r.attempt < r.max_attempts and not ops_private.cancel_is_due(r)
+            then now() + ops_private.retry_backoff(
+              (select w.retry_backoff_seconds from ops.workflows as w where w.id = r.workflow_id), r.attempt
+            )
+          else r.run_after
         end
       where r.id = any(v_expired)
       returning r.id, ops_private.cancel_is_due(r) as cancel_is_due
@@ -546,7 +596,8 @@ $$;
 
 comment on function ops.claim_next_run(text, integer, text[]) is
 'Records p_worker_id as seen with the labels it offers (p_labels, null for none), recovers runs whose lease '
-'expired (back to queued while attempts remain, else failed naming the expiry), then claims a due queued run '
+'expired (back to queued while attempts remain, claimable again after the workflow''s retry backoff; else failed '
+'naming the expiry), then claims a due queued run '
 'whose required_labels are all in p_labels, with a lease of p_lease_seconds (default: the workflow''s '
 'lease_seconds, else 60 s). Order: runs above priority 0 (set by service_role only) first, by priority then age; '
 'then projects in turn, least recently served first, and within a project priority desc then oldest. A run is '
@@ -615,6 +666,11 @@ as $$
     r.id, p.slug, w.name, r.branch, r.commit_sha, r.priority, r.attempt, r.max_attempts, r.run_after,
     now() - r.created_at,
     case
+      when r.attempt > 0 and r.run_after > now()
+        then format(
+          'retrying after %s (attempt %s of %s)', to_char(r.run_after at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"'),
+          r.attempt + 1, r.max_attempts
+        )
       when s.max_running_runs is not null and coalesce(hp.n, 0) >= s.max_running_runs
         then format('project limit %s reached (%s running)', s.max_running_runs, hp.n)
       when w.concurrency_limit is not null and coalesce(hb.n, 0) >= w.concurrency_limit
@@ -643,8 +699,8 @@ $$;
 comment on function ops.list_queued_runs() is
 'The queue in claim order (position 1 is claimed next, by a worker with the labels it needs): runs above '
 'priority 0 first, then the projects in turn (least recently served first), each by priority then age. Project, '
-'workflow, branch, priority, attempt, age of every queued run, and wait_reason: ''project limit N reached (M '
-'running)'', ''limit of N for workflow W on branch B reached (M running)'', ''waiting for a worker with labels a, '
+'workflow, branch, priority, attempt, age of every queued run, and wait_reason: ''retrying after T (attempt N '
+'of M)'' for a run waiting its backoff, ''project limit N reached (M running)'', ''limit of N for workflow W on branch B reached (M running)'', ''waiting for a worker with labels a, '
 'b'' when no live worker (seen in the last 60 seconds) offers them all, ''waiting for a worker: none seen in the '
 'last 60 seconds'' for a run that needs no label when no worker is live, else null. service_role sees all '
 'projects; an authenticated user those where they are admin or owner. '

@@ -642,6 +642,7 @@ export type Database = {
           "name": string;
           "project_id": string;
           "required_labels": (string)[];
+          "retry_backoff_seconds": number;
           "steps": NonNullable<Json>;
           "supersede": string;
           "updated_at": string;
@@ -661,6 +662,7 @@ export type Database = {
           "name": string;
           "project_id": string;
           "required_labels"?: (string)[];
+          "retry_backoff_seconds"?: number;
           "steps": NonNullable<Json>;
           "supersede"?: string;
           "updated_at"?: string;
@@ -679,6 +681,7 @@ export type Database = {
           "name"?: string;
           "project_id"?: string;
           "required_labels"?: (string)[];
+          "retry_backoff_seconds"?: number;
           "steps"?: NonNullable<Json>;
           "supersede"?: string;
           "updated_at"?: string;
