@@ -645,6 +645,7 @@ export type Database = {
           "retry_backoff_seconds": number;
           "steps": NonNullable<Json>;
           "supersede": string;
+          "time_limit_seconds": number | null;
           "updated_at": string;
           "version": number;
         };
@@ -665,6 +666,7 @@ export type Database = {
           "retry_backoff_seconds"?: number;
           "steps": NonNullable<Json>;
           "supersede"?: string;
+          "time_limit_seconds"?: number | null;
           "updated_at"?: string;
           "version"?: number;
         };
@@ -684,6 +686,7 @@ export type Database = {
           "retry_backoff_seconds"?: number;
           "steps"?: NonNullable<Json>;
           "supersede"?: string;
+          "time_limit_seconds"?: number | null;
           "updated_at"?: string;
           "version"?: number;
         };
