@@ -38,7 +38,8 @@ def queue_db(db):
     'quick' (lease 5 s, the shortest a workflow allows, 3 attempts) and 'once' (lease 5 s, 1 attempt).
     Tests that need a shorter lease pass p_lease_seconds to the claim. The tests queue many commits
     of one branch, each a run of its own, so these workflows supersede nothing (supersede 'none');
-    a test of the supersede sets it."""
+    a test of the supersede sets it. A run whose lease expired is retried at once (retry_backoff_seconds
+    0): the backoff has its pgTAP test (claim_next_run/waits_a_backoff_before_retrying)."""
     with connect(db, "postgres") as conn:
         conn.execute(
             "insert into ops.projects (slug, name, odoo_series, repository_url) "
@@ -47,8 +48,9 @@ def queue_db(db):
         )
         for name, lease, attempts in (("build", 60, 3), ("quick", 5, 3), ("once", 5, 1)):
             conn.execute(
-                "insert into ops.workflows (project_id, name, steps, lease_seconds, max_attempts, supersede) "
-                "select id, %s, '[{\"name\": \"build\", \"command\": \"true\"}]', %s, %s, 'none' "
+                "insert into ops.workflows"
+                " (project_id, name, steps, lease_seconds, max_attempts, supersede, retry_backoff_seconds) "
+                "select id, %s, '[{\"name\": \"build\", \"command\": \"true\"}]', %s, %s, 'none', 0 "
                 "from ops.projects",
                 (name, lease, attempts),
             )

@@ -57,10 +57,11 @@ def test_sixteen_labelled_workers_with_kills_and_cancels_respect_labels_and_end_
             conn.execute(
                 # Every commit of the branch is a run of its own: these workflows supersede nothing.
                 "insert into ops.workflows"
-                " (project_id, name, steps, lease_seconds, max_attempts, required_labels, supersede) "
-                "select id, %s, '[{\"name\": \"b\", \"command\": \"true\"}]', 5, 3, %s, 'none' from ops.projects "
+                " (project_id, name, steps, lease_seconds, max_attempts, required_labels, supersede,"
+                " retry_backoff_seconds) "
+                "select id, %s, '[{\"name\": \"b\", \"command\": \"true\"}]', 5, 3, %s, 'none', 0 from ops.projects "
                 "on conflict (project_id, name) do update"
-                " set required_labels = excluded.required_labels, supersede = 'none'",
+                " set required_labels = excluded.required_labels, supersede = 'none', retry_backoff_seconds = 0",
                 (name, labels),
             )
         conn.execute(

@@ -4,6 +4,7 @@ cancels, a worker killed outright, a database restart, SIGTERM, tools."""
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import json
 import os
 import signal
@@ -331,3 +332,19 @@ def test_background_processes_left_by_a_step_are_stopped(ops):
     pid = int(next(m for m in messages if m.startswith("spawned ")).split()[1])
     assert "step spawn left background processes behind: stopping them" in messages and "next" in messages
     wait_for(lambda: _state(pid) in (None, "Z"), 5, what="the background sleep to be stopped")
+
+
+def test_a_run_past_its_workflows_time_limit_is_canceled_though_it_heartbeats(ops):
+    ops.project(workflows={"capped": {"steps": [step("hang", "while :; do sleep 0.1; done")]}})
+    with ops.conn() as c:
+        c.execute("update ops.workflows set time_limit_seconds = 2 where name = 'capped'")
+    run_id = ops.enqueue("capped")
+    worker = ops.worker("--heartbeat-interval", "0.2")
+    assert ops.wait_status(run_id, {"canceled", "failed", "succeeded"}, 20) == "canceled"
+    run = ops.run(run_id)
+    assert run["cancel_reason"] == "time limit of 2 s exceeded"
+    assert run["finished_at"] - run["started_at"] < dt.timedelta(seconds=10)
+    assert ops.events(run_id)[-1][:2] == ("running", "canceled")
+    assert ops.events(run_id)[-1][3] == "time limit of 2 s exceeded"
+    assert "cancel requested: stopping step hang" in [m for _, _, _, m, _ in ops.logs(run_id)]
+    assert ops.stop_worker(worker) == 0

@@ -32,6 +32,12 @@ def test_bench_queue_smoke_runs_and_writes_json(server, tmp_path, capsys):
     labelled = data["claim_latency_labels"]
     assert labelled["labels"] == bench.BENCH_LABELS
     assert labelled["history"]["statement"]["n"] == labelled["empty"]["statement"]["n"] == bench.SMOKE.latency_claims
+    limited = data["claim_latency_limits"]
+    assert limited["history"]["statement"]["n"] == limited["empty"]["statement"]["n"] == bench.SMOKE.latency_claims
+    fair = data["fairness"]
+    assert fair["b_started"] == bench.SMOKE.fair_b_runs, "every run of B started"
+    assert fair["a_started_before_b_done"] < 100, "B's runs start before A's next 100: projects take turns"
+    assert data["history_load"]["projects"] == max(1, bench.SMOKE.history_queued // 100)
     beats = data["heartbeats"]
     assert beats["n"] > 10 and beats["tables"]["runs"]["updates"] >= beats["n"]
     assert beats["tables"]["workers"]["updates"] <= 1, "last_seen_at is written at most every 5 s"

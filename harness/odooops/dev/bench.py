@@ -19,6 +19,11 @@ is compared with:
   10 ms, p99 < 50 ms.
 * log ingestion through ops.append_run_logs next to COPY into the same table.
   Target: >= 30 % of COPY.
+* fairness: project A queues 10,000 runs, then project B queues 10, while 8
+  workers drain the queue; target: every run of B starts before A's next 100
+  runs start (counted from ops.run_events), with the claims B waited.
+* claim latency with limits in use (every project limited to 8 held runs, a
+  workflow to 4 per branch) and labels, long history vs nearly empty.
 * the cost of an idle transaction: claim latency over many claims while a
   session sits idle in a transaction (its snapshot keeps dead index entries),
   then after idle_in_transaction_session_timeout ended that session.
@@ -72,17 +77,22 @@ class Sizes:
     single_log_lines: int
     idle_claims: int
     heartbeat_seconds: float
+    fair_a_runs: int
+    fair_b_runs: int
+    fair_workers: int
 
 
 FULL = Sizes(
     lifecycle_runs=20_000, connections=(1, 2, 4, 8), update_seconds=10, history_finished=1_000_000,
     history_queued=100_000, latency_claims=2_000, notify_runs=500, notify_workers=4, log_lines=500_000,
     log_batch=1_000, single_log_lines=10_000, idle_claims=15_000, heartbeat_seconds=12.0,
+    fair_a_runs=10_000, fair_b_runs=10, fair_workers=8,
 )
 SMOKE = Sizes(
     lifecycle_runs=200, connections=(1, 2), update_seconds=1, history_finished=5_000, history_queued=1_000,
     latency_claims=50, notify_runs=20, notify_workers=2, log_lines=5_000, log_batch=1_000,
     single_log_lines=200, idle_claims=200, heartbeat_seconds=1.0,
+    fair_a_runs=1_000, fair_b_runs=10, fair_workers=8,
 )
 
 
@@ -327,7 +337,10 @@ def measure_heartbeats(db: Target, sizes: Sizes) -> dict:
 
 def load_history(db: Target, finished: int, queued: int) -> dict:
     sql = (SQL_DIR / "bulk_history.sql").read_text()
+    # 100 queued runs per project, as in the target (100,000 over 1,000 projects).
+    projects = max(1, min(1000, queued // 100))
     sql = sql.replace(":finished", str(int(finished))).replace(":queued", str(int(queued)))
+    sql = sql.replace(":projects", str(projects))
     t0 = time.monotonic()
     with psycopg.connect(db.admin_url, autocommit=True) as conn:  # replica mode needs a superuser
         with conn.transaction():
@@ -343,7 +356,7 @@ def load_history(db: Target, finished: int, queued: int) -> dict:
         ).fetchone()
     return {"seconds": time.monotonic() - t0, "table_size": size[0], "claimable_index_size": size[1],
             "runs": size[2], "queued": size[3], "claimable_labels_index_size": size[4],
-            "queued_label_sets": size[5]}
+            "queued_label_sets": size[5], "projects": projects}
 
 
 def measure_notify_latency(db: Target, sizes: Sizes) -> dict:
@@ -395,6 +408,117 @@ def measure_notify_latency(db: Target, sizes: Sizes) -> dict:
         raise errors[0]
     lat = [claimed[s] - started[s] for s in started if s in claimed]
     return {"workers": sizes.notify_workers, "runs": len(started), "claimed": len(lat), **_latency_stats(lat)}
+
+
+def measure_fairness(db: Target, sizes: Sizes) -> dict:
+    """Project fair-a queues ``fair_a_runs`` runs and ``fair_workers`` workers start draining them; once a
+    tenth of them have started, project fair-b queues ``fair_b_runs``. Counted from ops.run_events (in
+    event order): how many runs of A started after B's runs were queued and before B's last one started,
+    and how many claims (of anyone) B's last run waited. Target: fewer than 100 of A."""
+    with psycopg.connect(db.conninfo("postgres"), autocommit=True) as conn:
+        for slug in ("fair-a", "fair-b"):
+            conn.execute(
+                "insert into ops.projects (slug, name, odoo_series, repository_url) "
+                "values (%s, %s, '17.0', 'https://git.test.invalid/' || %s || '.git') on conflict (slug) do nothing",
+                (slug, slug, slug),
+            )
+            conn.execute(
+                "insert into ops.workflows (project_id, name, steps, max_attempts, lease_seconds, supersede) "
+                "select id, 'noop', '[{\"name\": \"noop\", \"command\": \"true\"}]', 3, 60, 'none' "
+                "from ops.projects where slug = %s on conflict (project_id, name) do nothing",
+                (slug,),
+            )
+    with _worker(db) as conn:
+        conn.execute(
+            "select count(ops.enqueue_run('fair-a', 'noop', 'main', lpad(to_hex(g), 40, '0'))) "
+            "from generate_series(1, %s) as g",
+            (sizes.fair_a_runs,),
+        )
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    started = [0]
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        name = f"bench-fair-{i}"
+        try:
+            with _worker(db) as conn:
+                while not stop.is_set():
+                    row = conn.execute("select id from ops.claim_next_run(%s)", (name,), prepare=True).fetchone()
+                    if row is None:
+                        time.sleep(0.005)
+                        continue
+                    conn.execute("select 1 from ops.start_workflow_run(%s, %s)", (row[0], name), prepare=True)
+                    with lock:
+                        started[0] += 1
+                    conn.execute("select 1 from ops.complete_workflow_run(%s, 0, null, %s)", (row[0], name),
+                                 prepare=True)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(sizes.fair_workers)]
+    for th in threads:
+        th.start()
+    deadline = time.monotonic() + 300
+    while started[0] < sizes.fair_a_runs // 10 and time.monotonic() < deadline and not stop.is_set():
+        time.sleep(0.01)
+    with _worker(db) as conn:
+        conn.execute(
+            "select count(ops.enqueue_run('fair-b', 'noop', 'main', lpad(to_hex(g), 40, '0'))) "
+            "from generate_series(1, %s) as g",
+            (sizes.fair_b_runs,),
+        )
+    with psycopg.connect(db.conninfo("postgres"), autocommit=True) as mon:
+        done_b = (
+            "select count(*) from ops.runs as r join ops.projects as p on p.id = r.project_id "
+            "where p.slug = 'fair-b' and r.started_at is not null"
+        )
+        while time.monotonic() < deadline and not stop.is_set():
+            if mon.execute(done_b).fetchone()[0] >= sizes.fair_b_runs:
+                break
+            time.sleep(0.01)
+        stop.set()
+        for th in threads:
+            th.join(timeout=10)
+        if errors:
+            raise errors[0]
+        a_between, claims_waited, b_started = mon.execute(
+            """
+            with e as (
+              select e.id, e.to_status, e.from_status, p.slug from ops.run_events as e
+              join ops.projects as p on p.id = e.project_id where p.slug in ('fair-a', 'fair-b')
+            ),
+            b as (
+              select min(id) filter (where from_status is null) as queued,
+                max(id) filter (where to_status = 'running') as last_start,
+                max(id) filter (where to_status = 'claimed') as last_claim,
+                count(*) filter (where to_status = 'running') as started
+              from e where slug = 'fair-b'
+            )
+            select
+              (select count(*) from e where e.slug = 'fair-a' and e.to_status = 'running'
+                 and e.id > b.queued and e.id < b.last_start),
+              (select count(*) from e where e.to_status = 'claimed' and e.id > b.queued and e.id < b.last_claim),
+              b.started
+            from b
+            """
+        ).fetchone()
+    with _worker(db) as conn:  # A's runs left over would be claimed by the next measurement's workers
+        conn.execute(
+            "select count(ops.cancel_run(r.id, 'bench: fairness measured')) from ops.runs as r "
+            "join ops.projects as p on p.id = r.project_id "
+            "where p.slug in ('fair-a', 'fair-b') and r.status = 'queued'"
+        )
+    return {"a_runs": sizes.fair_a_runs, "b_runs": sizes.fair_b_runs, "workers": sizes.fair_workers,
+            "b_started": b_started, "a_started_before_b_done": a_between, "claims_b_waited": claims_waited}
+
+
+def set_limits(db: Target, project_limit: int, workflow_limit: int) -> None:
+    """Limits in use: every project may hold ``project_limit`` runs, noop-docker ``workflow_limit`` per branch."""
+    with psycopg.connect(db.conninfo("postgres"), autocommit=True) as conn:
+        conn.execute("update ops.project_schedules set max_running_runs = %s", (project_limit,))
+        conn.execute("update ops.workflows set concurrency_limit = %s where name = 'noop-docker'", (workflow_limit,))
 
 
 def measure_logs(db: Target, sizes: Sizes) -> dict:
@@ -512,7 +636,10 @@ def summarize(res: dict) -> list[tuple]:
             f"UPDATE {lim:.0f} tps" if lim else "n/a", f"{ratio:.1%}" if ratio else "",
             target, (ratio >= 0.20) if (target and ratio) else None,
         ))
-    for key, who in (("claim_latency", "no labels"), ("claim_latency_labels", "labels")):
+    for key, who in (
+        ("claim_latency", "no labels"), ("claim_latency_labels", "labels"),
+        ("claim_latency_limits", "labels + limits"),
+    ):
         cl = res.get(key)
         if not cl:
             continue
@@ -523,6 +650,14 @@ def summarize(res: dict) -> list[tuple]:
                 f"{label} p50 / p99, long history, {who}", f"{h['p50_ms']:.2f} / {h['p99_ms']:.2f} ms",
                 f"empty {e['p50_ms']:.2f} / {e['p99_ms']:.2f} ms", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5,
             ))
+    fr = res.get("fairness")
+    if fr:
+        rows.append(_row(
+            f"fairness: A {fr['a_runs']} runs, then B {fr['b_runs']}, {fr['workers']} workers",
+            f"{fr['a_started_before_b_done']} of A started before B's last",
+            f"B waited {fr['claims_b_waited']} claims", "", "< 100 of A",
+            fr["b_started"] == fr["b_runs"] and fr["a_started_before_b_done"] < 100,
+        ))
     hb = res.get("heartbeats")
     if hb:
         w, r = hb["tables"].get("workers", {}), hb["tables"].get("runs", {})
@@ -593,6 +728,9 @@ def run_queue(server: Target, *, smoke: bool = False, json_path: Path | None = N
         echo("idle transaction vs idle_in_transaction_session_timeout ...")
         res["idle_transaction"] = measure_idle_transaction(db, sizes)
 
+        echo(f"fairness: A queues {sizes.fair_a_runs}, then B {sizes.fair_b_runs}, {sizes.fair_workers} workers ...")
+        res["fairness"] = measure_fairness(db, sizes)
+
         echo("enqueue -> claim latency through NOTIFY ...")
         res["notify"] = measure_notify_latency(db, sizes)
 
@@ -612,6 +750,12 @@ def run_queue(server: Target, *, smoke: bool = False, json_path: Path | None = N
         enqueue_labelled(empty, sizes.latency_claims, "latency-labels")
         vacuum_runs(empty)
         res["claim_latency_labels"] = claim_latency_pair(empty, db, sizes.latency_claims, labels=BENCH_LABELS)
+        echo("claim latency with labels and limits in use (8 per project, 4 per branch of noop-docker) ...")
+        for target in (empty, db):
+            set_limits(target, 8, 4)
+        enqueue_labelled(empty, sizes.latency_claims, "latency-limits")
+        vacuum_runs(empty)
+        res["claim_latency_limits"] = claim_latency_pair(empty, db, sizes.latency_claims, labels=BENCH_LABELS)
         res["seconds"] = time.monotonic() - t_all
 
     res["table"] = summarize(res)

@@ -191,6 +191,36 @@ export type Database = {
           },
         ];
       };
+      "project_schedules": {
+        Row: {
+          "has_queued": boolean;
+          "last_served_at": string | null;
+          "max_running_runs": number | null;
+          "project_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "has_queued"?: boolean;
+          "last_served_at"?: string | null;
+          "max_running_runs"?: number | null;
+          "project_id": string;
+        };
+        Update: {
+          "has_queued"?: boolean;
+          "last_served_at"?: string | null;
+          "max_running_runs"?: number | null;
+          "project_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "project_schedules_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: true;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "project_secrets": {
         Row: {
           "created_at": string;
@@ -783,6 +813,7 @@ export type Database = {
       };
       "workflows": {
         Row: {
+          "concurrency_limit": number | null;
           "created_at": string;
           "created_by": string | null;
           "default_timeout_seconds": number;
@@ -794,14 +825,17 @@ export type Database = {
           "name": string;
           "project_id": string;
           "required_labels": (string)[];
+          "retry_backoff_seconds": number;
           "steps": NonNullable<Json>;
           "supersede": string;
+          "time_limit_seconds": number | null;
           "triggers": NonNullable<Json>;
           "updated_at": string;
           "version": number;
         };
         ComputedFields: never;
         Insert: {
+          "concurrency_limit"?: number | null;
           "created_at"?: string;
           "created_by"?: string | null;
           "default_timeout_seconds"?: number;
@@ -813,13 +847,16 @@ export type Database = {
           "name": string;
           "project_id": string;
           "required_labels"?: (string)[];
+          "retry_backoff_seconds"?: number;
           "steps": NonNullable<Json>;
           "supersede"?: string;
+          "time_limit_seconds"?: number | null;
           "triggers": NonNullable<Json>;
           "updated_at"?: string;
           "version"?: number;
         };
         Update: {
+          "concurrency_limit"?: number | null;
           "created_at"?: string;
           "created_by"?: string | null;
           "default_timeout_seconds"?: number;
@@ -831,8 +868,10 @@ export type Database = {
           "name"?: string;
           "project_id"?: string;
           "required_labels"?: (string)[];
+          "retry_backoff_seconds"?: number;
           "steps"?: NonNullable<Json>;
           "supersede"?: string;
+          "time_limit_seconds"?: number | null;
           "triggers"?: NonNullable<Json>;
           "updated_at"?: string;
           "version"?: number;
@@ -904,6 +943,7 @@ export type Database = {
       "apply_workflow": {
         Args: { "p_project_slug": string; "p_workflow": Json };
         Returns: {
+          "concurrency_limit": number | null;
           "created_at": string;
           "created_by": string | null;
           "default_timeout_seconds": number;
@@ -915,8 +955,10 @@ export type Database = {
           "name": string;
           "project_id": string;
           "required_labels": (string)[];
+          "retry_backoff_seconds": number;
           "steps": NonNullable<Json>;
           "supersede": string;
+          "time_limit_seconds": number | null;
           "triggers": NonNullable<Json>;
           "updated_at": string;
           "version": number;

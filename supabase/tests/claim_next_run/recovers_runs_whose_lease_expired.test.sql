@@ -5,6 +5,8 @@ select plan(14);
 -- SETUP: leases are moved into the past by hand.
 select tests.q_project('acme');
 select tests.q_workflow((select id from ops.projects where slug = 'acme'), 'once', true, 1, 60);
+-- Retried at once: the backoff has a test of its own (waits_a_backoff_before_retrying).
+update ops.workflows set retry_backoff_seconds = 0;
 select tests.q_remember('retry', (ops.enqueue_run('acme', 'build', 'main', tests.q_sha(1), p_priority => 3)).id);
 select tests.q_remember('last', (ops.enqueue_run('acme', 'once', 'main', tests.q_sha(2), p_priority => 2)).id);
 select tests.q_remember('live', (ops.enqueue_run('acme', 'build', 'main', tests.q_sha(3), p_priority => 1)).id);

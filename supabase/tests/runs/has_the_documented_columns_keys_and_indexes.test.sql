@@ -83,6 +83,7 @@ select indexes_are(
   'ops', 'runs',
   array[
     'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_claimable_labels_idx',
+    'runs_project_queue_idx', 'runs_held_project_idx', 'runs_urgent_idx',
     'runs_held_idx', 'runs_project_id_created_at_status_idx', 'runs_workflow_id_idx', 'runs_created_by_idx',
     'runs_queued_branch_idx', 'runs_id_project_id_key', 'runs_branch_id_created_at_idx'
   ],
@@ -148,10 +149,11 @@ select triggers_are(
   'ops', 'runs',
   array[
     'runs_set_updated_at', 'runs_050_check_secret_params', 'runs_060_copy_required_labels',
-    'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event',
-    'runs_070_set_branch_id'
+    'runs_070_mark_project_queued', 'runs_071_mark_project_queued_again', 'runs_070_set_branch_id',
+    'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event'
   ],
-  'ops.runs stamps updated_at, checks params for secrets, copies its workflow''s labels, sets its branch, checks inserts (members'' '
+  'ops.runs stamps updated_at, checks params for secrets, copies its workflow''s labels, marks its project queued, '
+  'sets its branch, checks inserts (members'' '
   'priorities included) and transitions, and records events.'
 );
 select is(

@@ -1,7 +1,7 @@
 -- ops.workflows: named workflow definitions of a project. Its columns, types,
 -- keys, named checks, indexes, triggers, grants, policies and row-level security.
 begin;
-select plan(41);
+select plan(45);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'workflows', 'ops.workflows exists.');
@@ -10,7 +10,7 @@ select columns_are(
   array[
     'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
     'enabled', 'version', 'created_by', 'created_at', 'updated_at', 'supersede', 'required_labels',
-    'triggers'
+    'concurrency_limit', 'retry_backoff_seconds', 'time_limit_seconds', 'triggers'
   ],
   'ops.workflows has exactly the documented columns.'
 );
@@ -20,7 +20,8 @@ from (values
   ('default_timeout_seconds', 'integer'), ('max_attempts', 'integer'), ('lease_seconds', 'integer'),
   ('enabled', 'boolean'), ('version', 'integer'), ('created_by', 'uuid'),
   ('created_at', 'timestamp with time zone'), ('updated_at', 'timestamp with time zone'), ('supersede', 'text'),
-  ('required_labels', 'text[]'), ('triggers', 'jsonb')
+  ('required_labels', 'text[]'), ('concurrency_limit', 'integer'), ('retry_backoff_seconds', 'integer'),
+  ('time_limit_seconds', 'integer'), ('triggers', 'jsonb')
 ) as c (name, type);
 select is(
   array(
@@ -28,11 +29,14 @@ select is(
     where a.attrelid = 'ops.workflows'::regclass and a.attnum > 0 and not a.attisdropped and not a.attnotnull
     order by a.attname
   ),
-  array['created_by', 'description'],
-  'Only workflows.description and created_by are nullable.'
+  array['concurrency_limit', 'created_by', 'description', 'time_limit_seconds'],
+  'Only workflows.description, created_by, concurrency_limit and time_limit_seconds are nullable.'
 );
 select col_default_is('ops', 'workflows', 'default_timeout_seconds', 3600, 'Steps time out after an hour by default.');
 select col_default_is('ops', 'workflows', 'max_attempts', 3, 'A workflow allows three attempts by default.');
+select col_default_is(
+  'ops', 'workflows', 'retry_backoff_seconds', 2, 'A failed attempt waits from 2 seconds before the next by default.'
+);
 select col_default_is('ops', 'workflows', 'enabled', true, 'A new workflow is enabled.');
 select col_default_is('ops', 'workflows', 'version', 1, 'A new workflow is at version 1.');
 select col_default_is('ops', 'workflows', 'required_labels', '{}'::text[], 'A new workflow requires no label.');
@@ -61,6 +65,8 @@ select set_eq(
     ('workflows_max_attempts_is_positive', 'c'), ('workflows_lease_seconds_is_sane', 'c'),
     ('workflows_version_is_positive', 'c'), ('workflows_description_is_bounded', 'c'),
     ('workflows_steps_is_bounded', 'c'), ('workflows_required_labels_is_valid', 'c'),
+    ('workflows_concurrency_limit_is_bounded', 'c'), ('workflows_retry_backoff_seconds_is_bounded', 'c'),
+    ('workflows_time_limit_seconds_is_bounded', 'c'),
     ('workflows_supersede_is_known', 'c')$$,
   'ops.workflows has exactly the documented constraints, named for their rule.'
 );
@@ -107,7 +113,8 @@ select is(
   ),
   array[
     'id', 'project_id', 'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds',
-    'enabled', 'supersede', 'required_labels', 'triggers'
+    'enabled', 'supersede', 'required_labels', 'concurrency_limit', 'retry_backoff_seconds', 'time_limit_seconds',
+    'triggers'
   ],
   'authenticated cannot choose created_by, the timestamps or the version when creating a workflow.'
 );
@@ -120,7 +127,7 @@ select is(
   ),
   array[
     'name', 'description', 'steps', 'default_timeout_seconds', 'max_attempts', 'lease_seconds', 'enabled',
-    'supersede', 'required_labels', 'triggers'
+    'supersede', 'required_labels', 'concurrency_limit', 'retry_backoff_seconds', 'time_limit_seconds', 'triggers'
   ],
   'authenticated can update the definition of a workflow, not its project, creator, timestamps or version.'
 );
