@@ -11,10 +11,16 @@
 //   POST /executor/requeue    ops.requeue_run          -> {"run": {...}}
 //   POST /executor/logs       ops.append_run_logs      -> {"stored": n}
 //   POST /executor/artifacts  ops.add_run_artifact     -> {"artifact": {...}}
+//   POST /executor/context    ops.get_run_context      -> {"context": {...}}
+//                             (project, workflow, step tools, secret names, advisories)
+//   POST /executor/secrets    ops.get_run_secrets      -> {"secrets": [{name, value}]}
+//                             (the values of the secrets the run names, for its holder only)
+//   POST /executor/findings   ops.add_upgrade_findings -> {"stored": n}
 //
 // The RPCs enforce the state machine and fencing (a worker only writes to a
 // run it holds); their SQLSTATEs become 404, 409 and 400 (see _shared/http.ts).
-// They fence only when given a worker id, so every route that writes to a run
+// They fence only when given a worker id, so every route that writes to a run,
+// and every route that reads what only its holder may (context, secrets),
 // requires p_worker_id (400 without it, before any database call).
 
 import { rpc, type RpcArgs, transaction } from "../_shared/db.ts";
@@ -80,6 +86,21 @@ const artifactBody = object({
   p_worker_id: workerId,
 }) satisfies Check<RpcArgs<"add_run_artifact">>;
 
+const heldRunBody = object({
+  p_run_id: uuid,
+  p_worker_id: workerId,
+});
+const contextBody = heldRunBody satisfies Check<RpcArgs<"get_run_context">>;
+const secretsBody = heldRunBody satisfies Check<RpcArgs<"get_run_secrets">>;
+
+// At most 1000 findings a call (the RPC's own bound, which it checks and names);
+// each finding's fields are checked by the RPC, naming p_findings[i].field.
+const findingsBody = object({
+  p_run_id: uuid,
+  p_findings: arrayOf(jsonObject(), { min: 0, max: 1000 }),
+  p_worker_id: workerId,
+}) satisfies Check<RpcArgs<"add_upgrade_findings">>;
+
 export function createExecutorHandler(
   options: HandlerOptions = {},
 ): (req: Request) => Promise<Response> {
@@ -119,6 +140,21 @@ export function createExecutorHandler(
       const args = artifactBody(body, "body");
       const [artifact] = await transaction(sql, (tx) => rpc(tx, "add_run_artifact", args));
       return { artifact };
+    },
+    context: async ({ body, sql }) => {
+      const args = contextBody(body, "body");
+      const [context] = await transaction(sql, (tx) => rpc(tx, "get_run_context", args));
+      return { context };
+    },
+    secrets: async ({ body, sql }) => {
+      const args = secretsBody(body, "body");
+      const secrets = await transaction(sql, (tx) => rpc(tx, "get_run_secrets", args));
+      return { secrets };
+    },
+    findings: async ({ body, sql }) => {
+      const args = findingsBody(body, "body");
+      const [stored] = await transaction(sql, (tx) => rpc(tx, "add_upgrade_findings", args));
+      return { stored };
     },
   }, { maxBodyBytes: MAX_BODY_BYTES, ...options });
 }

@@ -8,6 +8,7 @@ import {
   assert,
   assertEquals,
   assertError,
+  asService,
   closeClients,
   createProject,
   enqueue,
@@ -301,6 +302,99 @@ test("a retried log batch is stored once and a bad line stores nothing", async (
   assertError(bad, 400, "p_lines[1].level");
   const [count] = await sql`select count(*)::int as n from ops.run_logs where run_id = ${runId}`;
   assertEquals(count?.n, 50, "line 51 was not stored: the batch is all or nothing");
+
+  await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_exit_code: 0,
+  });
+});
+
+test("a runner reads its run's context and secrets, and stores findings, as the holder only", async () => {
+  const queue = await createProject(sql);
+  const [run] = await asService(sql, async (tx) => {
+    await tx`select ops.set_project_secret(${queue.slug}, 'API_TOKEN', 'the-token')`;
+    return await tx`
+      select (ops.enqueue_run(
+        p_project_slug => ${queue.slug}, p_workflow_name => ${queue.workflow}, p_branch => 'main',
+        p_commit_sha => 'abcdef1', p_params => ${
+      sql.json({ secrets: ["API_TOKEN"] })
+    }, p_priority => 1000
+      )).id
+    `;
+  });
+  const runId = run!.id as string;
+  const worker = uid("runner");
+  await claimOwn(worker, runId);
+  const intruder = uid("intruder");
+
+  const context = await post(handler, "executor/context", { p_run_id: runId, p_worker_id: worker });
+  assertEquals(context.status, 200, JSON.stringify(context.body));
+  assertEquals(context.body.context.project_slug ?? context.body.context.project?.slug, queue.slug);
+  assert(
+    JSON.stringify(context.body.context).includes("API_TOKEN"),
+    "the context names the secret",
+  );
+  assert(!JSON.stringify(context.body.context).includes("the-token"), "but never holds its value");
+
+  const secrets = await post(handler, "executor/secrets", { p_run_id: runId, p_worker_id: worker });
+  assertEquals(secrets.status, 200, JSON.stringify(secrets.body));
+  assertEquals(secrets.body.secrets, [{ name: "API_TOKEN", value: "the-token" }]);
+
+  for (const route of ["executor/context", "executor/secrets"]) {
+    const refused = await post(handler, route, { p_run_id: runId, p_worker_id: intruder });
+    assertError(refused, 409);
+    assertEquals(refused.body.error.sqlstate, "OP002");
+    assert(
+      !JSON.stringify(refused.body).includes("the-token"),
+      `${route} tells an intruder nothing`,
+    );
+  }
+
+  await post(handler, "executor/start", { p_run_id: runId, p_worker_id: worker });
+  const [advisory] = await sql`
+    select code from ops.upgrade_advisories where from_series = '17.0' order by code limit 1
+  `;
+  const findings = [
+    {
+      source: "upgrade-scan",
+      code: advisory!.code,
+      file: "views/a.xml",
+      line: 3,
+      column: 5,
+      excerpt: "<tree>",
+    },
+    {
+      source: "pylint-odoo",
+      code: "manifest-required-author",
+      severity: "error",
+      file: "a/__manifest__.py",
+      line: 1,
+      column: 1,
+    },
+  ];
+  const body = { p_run_id: runId, p_worker_id: worker, p_findings: findings };
+  const first = await post(handler, "executor/findings", body);
+  assertEquals(first.status, 200, JSON.stringify(first.body));
+  const again = await post(handler, "executor/findings", body);
+  assertEquals([first.body.stored, again.body.stored], [2, 0], "a retried batch lands once");
+
+  const stolen = await post(handler, "executor/findings", { ...body, p_worker_id: intruder });
+  assertError(stolen, 409);
+  assertEquals(stolen.body.error.sqlstate, "OP002");
+  const bad = await post(handler, "executor/findings", {
+    ...body,
+    p_findings: [{ ...findings[0], line: 4 }, { ...findings[0], line: 0 }],
+  });
+  assertError(bad, 400, "p_findings[1].line");
+  const tooMany = await post(handler, "executor/findings", {
+    ...body,
+    p_findings: Array.from({ length: 1001 }, (_, i) => ({ ...findings[0], line: i + 1 })),
+  });
+  assertError(tooMany, 400, "p_findings");
+  const [count] =
+    await sql`select count(*)::int as n from ops.upgrade_findings where run_id = ${runId}`;
+  assertEquals(count?.n, 2, "nothing of a refused batch was stored");
 
   await post(handler, "executor/complete", {
     p_run_id: runId,

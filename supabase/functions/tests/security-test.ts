@@ -35,7 +35,7 @@ const LINE_VALUE = 60_000;
 type Handler = (req: Request) => Promise<Response>;
 type FunctionName = "executor" | "ops-ingest";
 
-/** Every route that writes to a run, with a body that is valid but for p_worker_id. */
+/** Every route that writes to a run or reads what only its holder may, with a body that is valid but for p_worker_id. */
 function writeRoutes(runId: string): [FunctionName, string, Record<string, unknown>][] {
   const lines = [{ seq: 1, message: "written by whoever" }];
   return [
@@ -51,6 +51,19 @@ function writeRoutes(runId: string): [FunctionName, string, Record<string, unkno
       p_sha256: SHA,
       p_size_bytes: 1,
     }],
+    ["executor", "executor/findings", {
+      p_run_id: runId,
+      p_findings: [{
+        source: "pylint-odoo",
+        code: "x",
+        severity: "error",
+        file: "a.py",
+        line: 1,
+        column: 1,
+      }],
+    }],
+    ["executor", "executor/context", { p_run_id: runId }],
+    ["executor", "executor/secrets", { p_run_id: runId }],
     ["ops-ingest", "ops-ingest/run-logs", { p_run_id: runId, p_lines: lines }],
   ];
 }
