@@ -171,7 +171,11 @@ def test_sixteen_labelled_workers_with_kills_and_cancels_respect_labels_and_end_
                     for row in mon.execute(
                         "select a.pid, a.wait_event_type, a.wait_event, a.query, ("
                         "select string_agg(b.query || ' [' || b.state || ']', ' | ') from pg_stat_activity as b "
-                        "where b.pid = any(pg_blocking_pids(a.pid))) from pg_stat_activity as a "
+                        "where b.pid = any(pg_blocking_pids(a.pid))), "
+                        # What it waits for, so that a failure says where: the lock it has not been granted.
+                        "(select string_agg(concat_ws(':', l.locktype, l.relation::regclass, l.page, l.tuple, "
+                        "l.transactionid, l.mode), ', ') from pg_locks as l where l.pid = a.pid and not l.granted) "
+                        "from pg_stat_activity as a "
                         "where a.datname = current_database() and a.query like '%%claim_next_run%%' "
                         "and a.pid <> pg_backend_pid() and cardinality(pg_blocking_pids(a.pid)) > 0 "
                         # A relation extension lock (a page added to a table, held for microseconds) is a
