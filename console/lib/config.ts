@@ -7,10 +7,10 @@
 // ODOOOPS_CONSOLE_AUTH_COOKIE: the cookie holding the session, default
 //   `sb-<ref>-auth-token` with <ref> from SUPABASE_PROJECT_REF (default
 //   `local`), as @supabase/ssr names it.
-// ODOOOPS_CONSOLE_DEV_SIGNIN=1: enables /dev/sign-in, which mints a token for
-//   a user id typed in. Refused when NODE_ENV is production unless
-//   ODOOOPS_CONSOLE_ALLOW_DEV_SIGNIN_IN_PRODUCTION=1 is also set (tests and
-//   `odooops demo` only: they run `next start` on a throwaway database).
+// ODOOOPS_CONSOLE_DEV_SIGNIN=1: enables the development sign-in
+//   (/auth/dev-sign-in), which mints a token for a user id typed in. Only with
+//   `next dev`: `next build` and `next start` (NODE_ENV=production) refuse to
+//   run with it set.
 
 export type ConsoleConfig = {
   databaseUrl: string;
@@ -24,11 +24,7 @@ export function devSignInEnabled(): boolean {
 }
 
 export function assertSafeConfig(): void {
-  if (
-    devSignInEnabled() &&
-    process.env.NODE_ENV === "production" &&
-    process.env.ODOOOPS_CONSOLE_ALLOW_DEV_SIGNIN_IN_PRODUCTION !== "1"
-  ) {
+  if (devSignInEnabled() && process.env.NODE_ENV === "production") {
     throw new Error(
       "ODOOOPS_CONSOLE_DEV_SIGNIN=1 is refused in production mode: the development sign-in lets anyone act as any user. " +
         "Unset it, or run `next dev`.",

@@ -55,15 +55,16 @@ export function dbError(e: unknown): DbError {
     }
     cur = o.cause ?? (o.meta as Record<string, unknown> | undefined)?.driverAdapterError;
   }
-  const originalMessage = /message: "(.*?)"/.exec(message)?.[1];
-  const sqlstateFromText = /code: "([0-9A-Z]{5})"/.exec(message)?.[1];
-  return { sqlstate: sqlstate ?? sqlstateFromText ?? null, message: originalMessage ?? message };
+  // Prisma's P2010 (raw query failed) carries the database's code and message in its text.
+  const raw = /Code: `([0-9A-Z]{5})`\. Message: `([\s\S]*)`/.exec(message);
+  if (raw) return { sqlstate: raw[1], message: raw[2] };
+  return { sqlstate: sqlstate && sqlstate.startsWith("P") ? null : sqlstate, message };
 }
 
 /** What a user is told when the database refuses a write. */
 export function refusal(e: unknown): string {
   const { sqlstate, message } = dbError(e);
-  if (sqlstate === "42501") return `Refused by the database: your role in this project does not allow it (${message}).`;
+  if (sqlstate === "42501") return `Refused by the database (SQLSTATE 42501): your role in this project does not allow it. ${message}`;
   if (sqlstate) return `Refused by the database (SQLSTATE ${sqlstate}): ${message}`;
   return `The request failed: ${message}`;
 }

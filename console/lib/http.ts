@@ -14,11 +14,14 @@ export function sameOrigin(req: NextRequest): boolean {
   }
 }
 
-/** A 303 to a path of the console with a message for the page to show. */
-export function back(req: NextRequest, path: string, params: Record<string, string>): NextResponse {
-  const url = new URL(path, req.nextUrl.origin);
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v.slice(0, 400));
-  return NextResponse.redirect(url, 303);
+/** A 303 to a path of the console with a message for the page to show. The
+ * Location is relative: the browser stays on the host it used (behind a proxy,
+ * next start's idea of its own origin may differ). */
+export function back(path: string, params: Record<string, string>): NextResponse {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) q.set(k, v.slice(0, 400));
+  const s = q.toString();
+  return new NextResponse(null, { status: 303, headers: { location: s ? `${path}?${s}` : path } });
 }
 
 export function field(form: FormData, name: string, max = 400): string {

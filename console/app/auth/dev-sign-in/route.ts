@@ -10,9 +10,9 @@ export async function POST(req: NextRequest) {
   if (!devSignInEnabled()) return new Response("Not Found", { status: 404 });
   if (!sameOrigin(req)) return new Response("cross-origin request refused", { status: 403 });
   const userId = field(await req.formData(), "user_id", 64).toLowerCase();
-  if (!isUuid(userId)) return back(req, "/sign-in", { error: `user_id must be a user id (uuid), got "${userId.slice(0, 40)}"` });
+  if (!isUuid(userId)) return back("/sign-in", { error: `user_id must be a user id (uuid), got "${userId.slice(0, 40)}"` });
   const token = await mintAccessToken(userId);
-  const res = back(req, "/", {});
+  const res = back("/", {});
   res.cookies.set(config().cookieName, token, {
     httpOnly: true, sameSite: "lax", path: "/", secure: req.nextUrl.protocol === "https:", maxAge: 3600,
   });

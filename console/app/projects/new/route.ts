@@ -6,15 +6,15 @@ import { back, field, sameOrigin } from "@/lib/http";
 export async function POST(req: NextRequest) {
   if (!sameOrigin(req)) return new Response("cross-origin request refused", { status: 403 });
   const user = await currentUser();
-  if (!user) return back(req, "/sign-in", {});
+  if (!user) return back("/sign-in", {});
   const f = await req.formData();
   try {
     const rows = await asUser(user, (tx) => tx.$queryRaw<{ slug: string }[]>`
       select slug from ops.create_project(
         ${field(f, "slug", 100)}, ${field(f, "name", 300)}, ${field(f, "odoo_series", 20)},
         ${field(f, "repository_url", 2100)}, ${field(f, "production_branch", 300) || "main"})`);
-    return back(req, `/projects/${rows[0].slug}`, { ok: "Project created." });
+    return back(`/projects/${rows[0].slug}`, { ok: "Project created." });
   } catch (e) {
-    return back(req, "/", { error: refusal(e) });
+    return back("/", { error: refusal(e) });
   }
 }

@@ -2,6 +2,7 @@
 // The log of a run: the server renders the last lines (readable without
 // JavaScript); here they follow live while the run is not over, polling the
 // logs route with `after` the last line seen, once a second.
+import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { ansiSpans } from "@/lib/ansi";
 import type { LogLine } from "@/lib/queries";
@@ -15,16 +16,19 @@ export function LogView(props: { logsUrl: string; initial: LogLine[]; live: bool
   const [search, setSearch] = useState("");
   const [follow, setFollow] = useState(true);
   const box = useRef<HTMLDivElement>(null);
+  const router = useRouter();
   const lastSeq = lines.length ? lines[lines.length - 1].seq : "0";
 
+  const shownLevel = useRef(props.level);
   useEffect(() => {
-    if (level === props.level) return;
+    if (level === shownLevel.current) return;
+    shownLevel.current = level;
     let stop = false;
     fetch(`${props.logsUrl}?tail=1&level=${level}`, { cache: "no-store" })
       .then((r) => r.json())
       .then((d: { lines: LogLine[] }) => { if (!stop) setLines(d.lines); });
     return () => { stop = true; };
-  }, [level, props.level, props.logsUrl]);
+  }, [level, props.logsUrl]);
 
   const seqRef = useRef(lastSeq);
   seqRef.current = lastSeq;
@@ -38,13 +42,16 @@ export function LogView(props: { logsUrl: string; initial: LogLine[]; live: bool
         if (r.ok && !stop) {
           const d = (await r.json()) as { lines: LogLine[]; ended: boolean };
           if (d.lines.length) setLines((old) => [...old, ...d.lines].slice(-20000));
-          if (d.ended && d.lines.length === 0) setLive(false);
+          if (d.ended && d.lines.length === 0) {
+            setLive(false);
+            router.refresh(); // the status, timings and artifacts of the ended run
+          }
         }
       } catch { /* tried again on the next tick */ }
       if (!stop) setTick((n) => n + 1);
     }, 1000);
     return () => { stop = true; clearTimeout(t); };
-  }, [live, tick, level, props.logsUrl]);
+  }, [live, tick, level, props.logsUrl, router]);
 
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;

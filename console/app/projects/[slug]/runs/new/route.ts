@@ -7,7 +7,7 @@ export async function POST(req: NextRequest, { params }: { params: Promise<{ slu
   if (!sameOrigin(req)) return new Response("cross-origin request refused", { status: 403 });
   const { slug } = await params;
   const user = await currentUser();
-  if (!user) return back(req, "/sign-in", {});
+  if (!user) return back("/sign-in", {});
   const f = await req.formData();
   const stage = field(f, "stage", 20);
   try {
@@ -16,8 +16,8 @@ export async function POST(req: NextRequest, { params }: { params: Promise<{ slu
         p_project_slug => ${slug.slice(0, 100)}, p_workflow_name => ${field(f, "workflow", 200)},
         p_branch => ${field(f, "branch", 300)}, p_commit_sha => ${field(f, "commit_sha", 100).toLowerCase()},
         p_stage => ${(STAGES as readonly string[]).includes(stage) ? stage : null}::ops.run_stage)`);
-    return back(req, `/projects/${slug}/runs/${rows[0].id}`, { ok: "Run queued." });
+    return back(`/projects/${encodeURIComponent(slug)}/runs/${rows[0].id}`, { ok: "Run queued." });
   } catch (e) {
-    return back(req, `/projects/${slug}`, { error: refusal(e) });
+    return back(`/projects/${encodeURIComponent(slug)}`, { error: refusal(e) });
   }
 }
