@@ -5,6 +5,7 @@
 //    gate, screenshots, chromium}
 // It prints one JSON object of observations on stdout; the pytest side asserts
 // on them together with what the database holds. Each step has a deadline.
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { SignJWT } from "jose";
@@ -169,6 +170,12 @@ try {
     await page.locator("tr[data-artifact]").first().waitFor();
     out.developer.artifacts = await page.locator("tr[data-artifact]").evaluateAll((rows) =>
       rows.map((r) => ({ key: r.getAttribute("data-artifact"), sha256: r.cells[3].textContent })));
+    out.developer.download = [];
+    for (const href of await page.locator("tr[data-artifact] a[download]").evaluateAll((l) => l.map((a) => a.getAttribute("href")))) {
+      const r = await page.request.get(cfg.base + href);
+      out.developer.download.push({ status: r.status(), sha256: createHash("sha256").update(await r.body()).digest("hex") });
+      out.developer.artifactHref = href;
+    }
     out.developer.events = await page.locator("li[data-event]").evaluateAll((li) => li.map((l) => l.getAttribute("data-event")));
     await page.getByLabel("Level").selectOption("warning");
     await page.waitForFunction(() => !document.querySelector('[data-testid="log"] .lvl-info'));
@@ -192,6 +199,13 @@ try {
     out.cancel.notice = await page.locator("p.notice.ok").textContent();
     await page.getByTestId("run-status").filter({ hasText: "canceled" }).waitFor({ timeout: 30000 });
     out.cancel.status = await page.getByTestId("run-status").textContent();
+    await ctx.close();
+  }
+
+  // -- the outsider cannot download it ------------------------------------------
+  {
+    const ctx = await contextFor(cfg.users.outsider);
+    out.notFound.other_artifact = { status: (await ctx.request.get(cfg.base + out.developer.artifactHref)).status() };
     await ctx.close();
   }
 

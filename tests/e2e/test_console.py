@@ -100,8 +100,11 @@ def _seed(ops) -> dict:
         history = [r[0] for r in _as_user(
             c, "developer", "select (ops.enqueue_run('acme', 'history', 'main', %s)).id::text"
             " from generate_series(1, %s)", (ops.commit, HISTORY_RUNS))]
+        # The newest run stays queued (the viewer's forged cancel aims at it); ten others end canceled.
+        newest = c.execute("select id::text from ops.runs where project_id = %s order by created_at desc, id desc"
+                           " limit 1", (acme,)).fetchone()[0]
         c.execute("set role service_role")
-        for run_id in history[:10]:
+        for run_id in [r for r in history if r != newest][:10]:
             c.execute("select ops.cancel_run(%s, 'seeded')", (run_id,))
         c.execute("reset role")
         other = _as_user(c, "outsider", "select id from ops.create_project('other', 'Other', '17.0', %s)",
@@ -110,8 +113,6 @@ def _seed(ops) -> dict:
                  " values (%s, 'history', %s, '{nowhere}') returning id", (other, Jsonb([step("noop", "true")])))
         other_run = _as_user(c, "outsider", "select (ops.enqueue_run('other', 'history', 'main', %s)).id::text",
                              (ops.commit,))[0][0]
-    newest = ops.one("select id::text from ops.runs where project_id = %s order by created_at desc, id desc limit 1",
-                     (acme,))[0]
     return {"history": history, "newest": newest, "other_run": other_run}
 
 
@@ -121,7 +122,8 @@ def console(ops, console_build):
     port = _free_port()
     log = open(ops.tmp / "console.log", "w")
     db_url = ops.db.url("authenticator") if ops.db.cluster is not None else ops.db.url("postgres")
-    env = _node_env(ODOOOPS_CONSOLE_DATABASE_URL=db_url, SUPABASE_JWT_SECRET=secrets.token_urlsafe(32))
+    env = _node_env(ODOOOPS_CONSOLE_DATABASE_URL=db_url, SUPABASE_JWT_SECRET=secrets.token_urlsafe(32),
+                    ODOOOPS_CONSOLE_ARTIFACT_ROOTS=(ops.tmp / "artifacts").as_uri() + "/")
     p = subprocess.Popen([str(CONSOLE / "node_modules" / ".bin" / "next"), "start", "-p", str(port), "-H", "127.0.0.1"],
                          cwd=CONSOLE, env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
@@ -170,7 +172,7 @@ def test_the_console_in_a_browser(ops, console):
     nf = seen["notFound"]
     assert nf.pop("own_run")["status"] == 200
     assert {k: v["status"] for k, v in nf.items()} == dict.fromkeys(nf, 404)
-    assert len({v["h1"] for k, v in nf.items() if k != "other_logs"}) == 1
+    assert len({v["h1"] for k, v in nf.items() if k not in ("other_logs", "other_artifact")}) == 1
 
     # The viewer has no action button, and the database refuses the forged posts.
     assert seen["viewer"]["role"] == "viewer"
@@ -201,6 +203,7 @@ def test_the_console_in_a_browser(ops, console):
     assert [(a["key"], a["sha256"]) for a in dev["artifacts"]] == [(k, s) for k, s, _ in artifacts]
     stored = Path(artifacts[0][2].removeprefix("file://"))
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == artifacts[0][1]
+    assert dev["download"] == [{"status": 200, "sha256": artifacts[0][1]}], "downloaded from the store, same bytes"
     assert dev["events"] == [e[1] for e in ops.events(dev["runId"])]
     assert dev["warningLines"] and all("lvl-warning" in c or "lvl-error" in c for c in dev["warningLines"])
     assert "Rebuild" in dev["buttons"]

@@ -132,7 +132,11 @@ export default async function RunPage({ params, searchParams }: Params) {
             <tbody>
               {run.artifacts.map((a) => (
                 <tr key={a.id} data-artifact={a.artifactKey}>
-                  <td className="mono">{a.artifactKey}</td>
+                  <td className="mono">
+                    {a.storageUrl.startsWith("file:///")
+                      ? <a href={`${base}/artifacts/${a.artifactKey.split("/").map(encodeURIComponent).join("/")}`} download>{a.artifactKey}</a>
+                      : a.artifactKey}
+                  </td>
                   <td>{size(a.sizeBytes)}</td>
                   <td className="mono">{a.contentType}</td>
                   <td className="mono" style={{ overflowWrap: "anywhere" }}>{a.sha256}</td>
