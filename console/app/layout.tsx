@@ -18,6 +18,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             {user ? (
               <>
                 <Link href="/">Projects</Link>
+                <Link href="/queue">Queue</Link>
                 <span className="muted mono" title="Signed in as">{user.email ?? user.id}</span>
                 <form method="post" action="/auth/sign-out">
                   <button type="submit">Sign out</button>

@@ -124,6 +124,17 @@ try {
     await ctx.close();
   }
 
+  // -- the queue: the owner sees why acme's runs wait, the viewer sees none ------
+  for (const who of ["owner", "viewer"]) {
+    const ctx = await contextFor(cfg.users[who]);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/queue");
+    out.pages[`queue_${who}`] = await page.locator("tr[data-queued]").evaluateAll((rows) =>
+      rows.map((r) => ({ run: r.getAttribute("data-queued"), why: r.querySelector(".wait").textContent })));
+    if (who === "owner") await axe("queue", page);
+    await ctx.close();
+  }
+
   // -- keyset pagination: every run once, newest first -------------------------
   {
     const ctx = await contextFor(cfg.users.owner);

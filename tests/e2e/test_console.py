@@ -183,6 +183,14 @@ def test_the_console_in_a_browser(ops, console):
     assert ops.run(seed["newest"])["cancel_requested_at"] is None
     assert ops.run(seed["newest"])["status"] == "queued"
 
+    # The queue: an owner sees every queued run of acme with why it waits (no worker offers `nowhere`); a viewer none.
+    ended = {r[0] for r in ops.all("select id::text from ops.runs where status <> 'queued'")}
+    queued = set(seed["history"]) - ended
+    assert len(queued) == HISTORY_RUNS - 10
+    assert {q["run"] for q in seen["pages"]["queue_owner"]} == queued
+    assert all("nowhere" in q["why"] for q in seen["pages"]["queue_owner"]), seen["pages"]["queue_owner"][:3]
+    assert seen["pages"]["queue_viewer"] == []
+
     # Keyset pages: every history run exactly once, in (created_at, id) descending order.
     expected = [r[0] for r in ops.all("select r.id::text from ops.runs r join ops.workflows w on w.id = r.workflow_id"
                                       " where w.name = 'history' and r.project_id = (select id from ops.projects"
