@@ -24,7 +24,8 @@ export type RunRow = {
 
 export type RunFilters = { status?: string; branch?: string; workflow?: string; stage?: string; before?: string };
 
-/** One page of runs, newest first, by keyset on (created_at, id): the cursor
+/** One page of runs, newest first, by keyset on (created_at, id), an index scan on
+ * runs_project_id_created_at_id_idx (migration 20261202001300): the cursor
  * carries created_at to the microsecond, so no run is skipped or repeated. */
 export async function runsPage(tx: Tx, projectId: string, f: RunFilters, pageSize = 50) {
   const where: Prisma.Sql[] = [Prisma.sql`r.project_id = ${projectId}::uuid`];
