@@ -9,8 +9,9 @@
 -- project to break ties on id: 240 ms a page for a project with 200,000 runs,
 -- measured on 2 shared cores, however deep the page. With this index the page
 -- is the next 51 entries of an index scan (the row comparison is its index
--- condition): 0.5 ms at p50, 2.5 ms at p95 on the same data, 60 pages deep. runs_project_id_created_at_status_idx stays:
--- it answers "runs of my projects in status X" from the index alone.
+-- condition): 0.5 ms at p50, 2.5 ms at p95 on the same data, 60 pages deep.
+-- runs_project_id_created_at_status_idx stays: it answers "runs of my
+-- projects in status X" from the index alone.
 -- Objects: index ops.runs_project_id_created_at_id_idx.
 -- Locks: SHARE on ops.runs while the index builds (about 3 s per million
 -- runs); on a large table build it beforehand with CREATE INDEX CONCURRENTLY
