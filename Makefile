@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-deps: $(STAMP) node_modules/.installed ## install system packages, the virtualenv and npm tools
+deps: $(STAMP) node_modules/.installed console/node_modules/.installed ## install system packages, the virtualenv and npm tools
 	@scripts/install_system_deps.sh
 
 $(STAMP): requirements.lock pyproject.toml
@@ -27,6 +27,12 @@ $(STAMP): requirements.lock pyproject.toml
 # Supabase CLI builds for other platforms, which npm therefore left out of it.
 node_modules/.installed: package.json package-lock.json
 	@npm install --no-save --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The console (Next.js) has its own package.json and lock: its ~700 MB of
+# node_modules stay out of the tools' tree. `npm ci` installs exactly the lock.
+console/node_modules/.installed: console/package.json console/package-lock.json
+	@cd console && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 demo: deps ## the main job on a throwaway PostgreSQL
@@ -49,4 +55,4 @@ clean: ## stop the `db up` cluster and remove caches
 	rm -rf .pytest_cache supabase/.temp
 
 clean-venv: ## remove the virtualenv and npm tools
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) node_modules console/node_modules console/.next console/generated

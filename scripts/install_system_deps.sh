@@ -58,6 +58,8 @@ share=/usr/share/postgresql/$major/extension
 command -v pg_prove >/dev/null || missing+=("libtap-parser-sourcehandler-pgtap-perl")
 perl -MTAP::Harness::Archive -e 1 2>/dev/null || missing+=("libtap-harness-archive-perl")
 command -v psql >/dev/null || missing+=("postgresql-client-$major")
+# The console's browser tests drive Debian's chromium (the npm browser download does not work offline).
+command -v chromium >/dev/null || missing+=("chromium")
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

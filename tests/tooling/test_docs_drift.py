@@ -120,3 +120,21 @@ def test_an_rpc_named_in_the_docs_must_exist_with_those_parameters(db, tmp_path)
         "(the function takes p_labels, p_lease_seconds, p_worker_id)"),
         "docs/odooops-sh/X.md:2: ops.claim_next() is named but no such function exists",
     ]
+
+
+def test_a_console_route_added_or_removed_fails_the_docs_check(tmp_path):
+    shutil.copytree(ROOT / "console" / "app", tmp_path / "console" / "app")
+    (tmp_path / "docs" / "odooops-sh").mkdir(parents=True)
+    shutil.copy(ROOT / "docs" / "odooops-sh" / "ARCHITECTURE.md", tmp_path / "docs" / "odooops-sh")
+    assert docs_check.check_console_routes(tmp_path) == []
+
+    workers = tmp_path / "console" / "app" / "workers"
+    workers.mkdir()
+    (workers / "page.tsx").write_text("export default function Q() { return null; }\n")
+    (workers / "route.ts").write_text("export async function DELETE() {}\n")
+    shutil.rmtree(tmp_path / "console" / "app" / "auth" / "sign-out")
+    assert docs_check.check_console_routes(tmp_path) == [
+        "console/app: DELETE /workers is not in the route table of ARCHITECTURE.md",
+        "console/app: page /workers is not in the route table of ARCHITECTURE.md",
+        "docs/odooops-sh/ARCHITECTURE.md: route table lists POST /auth/sign-out, which console/app does not have",
+    ]

@@ -194,6 +194,9 @@ def register(sub, groups: dict) -> None:
                           "throwaway database")
     demo.add_argument("--keep", action="store_true",
                       help="leave the database up (as the `db up` cluster) and its files, to explore")
+    demo.add_argument("--console", action="store_true",
+                      help="then serve the web console (next dev) on the demo database until Ctrl-C, printing its URL "
+                      "and the demo user's id to sign in with")
     demo.set_defaults(func=cmd_demo)
 
     bn = sub.add_parser("bench", help="benchmarks, against limits measured in the same run")

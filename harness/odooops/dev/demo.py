@@ -102,8 +102,27 @@ def _psql(url: str, query: str, **variables: str) -> str:
     return proc.stdout.rstrip()
 
 
+def _show_console(t: target.Target, artifacts: Path, tmp: Path) -> None:
+    """The web console on the demo database until Ctrl-C."""
+    from . import console
+
+    _title("9. The web console on this database (Ctrl-C to stop it)")
+    user_id = console.add_demo_user(t, PROJECT)
+    app = console.start(t, user_id, artifacts_dir=artifacts, log=tmp / "console.log")
+    _say(f"{app.url}/sign-in: sign in as the demo user ({console.DEMO_EMAIL}), owner of the project {PROJECT},")
+    _say(f"  with the user id {user_id}")
+    _say(f"  (the development sign-in of `next dev`; the console's output is in {tmp / 'console.log'})")
+    try:
+        app.process.wait()
+    except KeyboardInterrupt:
+        _say("stopping the console")
+    finally:
+        app.stop()
+
+
 def main(args=None) -> int:
     keep = bool(getattr(args, "keep", False))
+    with_console = bool(getattr(args, "console", False))
     if keep and target.from_state() is not None:
         print("odooops demo --keep: a `db up` cluster is already recorded; remove it first with `odooops db down`",
               file=sys.stderr)
@@ -232,6 +251,8 @@ def main(args=None) -> int:
                            " order by c.relname;"))
 
         ok = all(rc == 0 for rc in results.values())
+        if with_console:
+            _show_console(t, artifacts, tmp)
         _title("Done" if ok else "Done, with a failed run (see above)")
         if keep:
             state = target.state_file()

@@ -13,6 +13,8 @@ What the database holds is read from it at check time, never copied:
 * Every ``ops.<function>(...)`` / ``ops_private.<function>(...)`` written in the
   docs and the Spec Kit exists, with those parameter names when ``p_`` names
   are given.
+* ARCHITECTURE.md: the route table of section "5. Console" lists exactly the
+  pages and route handlers (with their HTTP methods) of ``console/app/``.
 * The five documents exist, every Mermaid block parses (Mermaid's own parser
   under jsdom, no browser), and every relative link and anchor resolves
   (lychee, offline).
@@ -288,6 +290,44 @@ def check_function_names(conn: psycopg.Connection, root: Path) -> list[str]:
     return problems
 
 
+# -- the console's routes -------------------------------------------------------------
+CONSOLE_APP = Path("console/app")
+HANDLER = re.compile(r"^export\s+(?:async\s+)?function\s+(GET|POST|PUT|PATCH|DELETE)\b", re.M)
+
+
+def console_routes(root: Path) -> set[tuple[str, str]]:
+    """(route, kind) of every page (kind ``page``) and route handler (kind: its method) of the console."""
+    app = root / CONSOLE_APP
+    found: set[tuple[str, str]] = set()
+    for f in sorted(app.rglob("*.ts*")):
+        if f.name not in ("page.tsx", "route.ts"):
+            continue
+        parts = [p for p in f.parent.relative_to(app).parts if not (p.startswith("(") and p.endswith(")"))]
+        route = "/" + "/".join(parts)
+        if f.name == "page.tsx":
+            found.add((route, "page"))
+        else:
+            found.update((route, m) for m in HANDLER.findall(f.read_text()))
+    return found
+
+
+def check_console_routes(root: Path) -> list[str]:
+    if not (root / CONSOLE_APP).is_dir():
+        return []
+    doc = root / DOCS / "ARCHITECTURE.md"
+    body = section(doc.read_text(), "5. Console") if doc.exists() else None
+    rows = table_with_header(body or "", ["route", "kind"])
+    if rows is None:
+        return [f"{DOCS / 'ARCHITECTURE.md'}: section \"5. Console\" has no | route | kind | table"]
+    documented = {(plain(r[0]), plain(r[1])) for r in rows}
+    actual = console_routes(root)
+    problems = [f"{CONSOLE_APP}: {kind} {route} is not in the route table of ARCHITECTURE.md"
+                for route, kind in sorted(actual - documented)]
+    problems += [f"{DOCS / 'ARCHITECTURE.md'}: route table lists {kind} {route}, which {CONSOLE_APP} does not have"
+                 for route, kind in sorted(documented - actual)]
+    return problems
+
+
 # -- static checks: files, Mermaid, links --------------------------------------------
 def check_files(root: Path) -> list[str]:
     return [f"{DOCS / name}: missing" for name in REQUIRED if not (root / DOCS / name).exists()]
@@ -350,6 +390,7 @@ def check(conn: psycopg.Connection, root: Path, static: bool = True) -> list[str
     problems += check_lifecycle(conn, root)
     problems += check_security(conn, root)
     problems += check_function_names(conn, root)
+    problems += check_console_routes(root)
     if static:
         problems += check_mermaid(root)
         problems += check_links(root)

@@ -85,7 +85,8 @@ select indexes_are(
     'runs_pkey', 'runs_project_id_idempotency_key_key', 'runs_claimable_idx', 'runs_claimable_labels_idx',
     'runs_project_queue_idx', 'runs_held_project_idx', 'runs_urgent_idx',
     'runs_held_idx', 'runs_project_id_created_at_status_idx', 'runs_workflow_id_idx', 'runs_created_by_idx',
-    'runs_queued_branch_idx', 'runs_id_project_id_key', 'runs_branch_id_created_at_idx'
+    'runs_queued_branch_idx', 'runs_id_project_id_key', 'runs_branch_id_created_at_idx',
+    'runs_project_id_created_at_id_idx'
   ],
   'ops.runs has exactly the documented indexes.'
 );

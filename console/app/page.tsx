@@ -1,0 +1,78 @@
+import Link from "next/link";
+import { asUser } from "@/lib/db";
+import { pageUser } from "@/lib/session";
+import { Notice } from "./notice";
+
+export const dynamic = "force-dynamic";
+
+export default async function Projects({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const user = await pageUser();
+  const sp = await searchParams;
+  const projects = await asUser(user, (tx) =>
+    tx.project.findMany({
+      orderBy: { slug: "asc" },
+      take: 500,
+      select: {
+        slug: true, name: true, odooSeries: true, archivedAt: true,
+        memberships: { where: { userId: user.id }, select: { role: true } },
+        runs: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1, select: { status: true, createdAt: true, branch: true } },
+      },
+    }),
+  );
+  return (
+    <>
+      <h1>Projects</h1>
+      <Notice sp={sp} />
+      {projects.length === 0 ? (
+        <p className="muted">You are not a member of any project yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="skip">Your projects</caption>
+            <thead>
+              <tr><th scope="col">Project</th><th scope="col">Odoo</th><th scope="col">Your role</th><th scope="col">Last run</th></tr>
+            </thead>
+            <tbody>
+              {projects.map((p) => (
+                <tr key={p.slug} data-project={p.slug}>
+                  <td>
+                    <Link href={`/projects/${p.slug}`}>{p.name}</Link> <span className="muted mono">{p.slug}</span>
+                    {p.archivedAt && <span className="badge status-canceled"> archived</span>}
+                  </td>
+                  <td>{p.odooSeries}</td>
+                  <td>{p.memberships[0]?.role ?? "-"}</td>
+                  <td>
+                    {p.runs[0] ? (
+                      <>
+                        <span className={`badge status-${p.runs[0].status}`}>{p.runs[0].status}</span>{" "}
+                        <span className="mono">{p.runs[0].branch}</span>
+                      </>
+                    ) : (
+                      <span className="muted">none</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <section className="panel" aria-labelledby="new-project">
+        <h2 id="new-project">New project</h2>
+        <form className="inline" method="post" action="/projects/new">
+          <label>Slug<input name="slug" required maxLength={63} pattern="[a-z0-9][a-z0-9-]*" /></label>
+          <label>Name<input name="name" required maxLength={200} /></label>
+          <label>
+            Odoo series
+            <select name="odoo_series" defaultValue="17.0">
+              {["16.0", "17.0", "18.0", "19.0"].map((s) => <option key={s}>{s}</option>)}
+            </select>
+          </label>
+          <label>Repository URL<input name="repository_url" required maxLength={2048} /></label>
+          <label>Production branch<input name="production_branch" defaultValue="main" maxLength={255} /></label>
+          <button className="primary" type="submit">Create project</button>
+        </form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,158 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { isUuid } from "@/lib/auth";
+import { asUser } from "@/lib/db";
+import { ENDED, LEVELS, ROLE_RANK } from "@/lib/http";
+import { logLines, projectBySlug } from "@/lib/queries";
+import { pageUser } from "@/lib/session";
+import { Notice } from "../../../../notice";
+import { LogView } from "./log-view";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ slug: string; id: string }>; searchParams: Promise<Record<string, string | undefined>> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { slug, id } = await params;
+  return { title: `Run ${id.slice(0, 8)} · ${slug}` };
+}
+
+function when(d: Date | null): string {
+  return d ? d.toISOString().replace("T", " ").slice(0, 19) + " UTC" : "-";
+}
+
+function duration(a: Date | null, b: Date | null): string {
+  if (!a) return "-";
+  const s = Math.max(0, Math.round(((b ?? new Date()).getTime() - a.getTime()) / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** A link to the commit in the repository, for the hosts whose URL shape is known. */
+function commitUrl(repo: string, sha: string): string | null {
+  const m = /^(?:https:\/\/|git@)(github\.com|gitlab\.com)[/:](.+?)(?:\.git)?\/?$/.exec(repo);
+  if (!m) return null;
+  return m[1] === "github.com" ? `https://github.com/${m[2]}/commit/${sha}` : `https://gitlab.com/${m[2]}/-/commit/${sha}`;
+}
+
+function size(n: bigint): string {
+  const v = Number(n);
+  return v < 1024 ? `${v} B` : v < 1048576 ? `${(v / 1024).toFixed(1)} KiB` : `${(v / 1048576).toFixed(1)} MiB`;
+}
+
+export default async function RunPage({ params, searchParams }: Params) {
+  const user = await pageUser();
+  const { slug, id } = await params;
+  const sp = await searchParams;
+  if (!isUuid(id)) notFound();
+  const level = sp.level && (LEVELS as readonly string[]).includes(sp.level) ? sp.level : "debug";
+  const data = await asUser(user, async (tx) => {
+    const project = await projectBySlug(tx, slug, user.id);
+    if (!project) return null;
+    const run = await tx.run.findFirst({
+      where: { id, projectId: project.id },
+      include: {
+        workflow: { select: { name: true } },
+        events: { orderBy: { id: "asc" }, take: 200 },
+        artifacts: { orderBy: { artifactKey: "asc" }, take: 200 },
+      },
+    });
+    if (!run) return null;
+    const lines = await logLines(tx, id, { tail: true, limit: 500, level });
+    return { project, run, lines };
+  });
+  if (!data) notFound();
+  const { project, run, lines } = data;
+  const role = project.role;
+  const isDeveloper = role !== null && ROLE_RANK[role] >= ROLE_RANK.developer;
+  const ended = ENDED.has(run.status);
+  const link = commitUrl(project.repositoryUrl, run.commitSha);
+  const base = `/projects/${project.slug}/runs/${run.id}`;
+  return (
+    <>
+      <p className="muted"><Link href="/">Projects</Link> / <Link href={`/projects/${project.slug}`}>{project.slug}</Link> /</p>
+      <h1>
+        {run.workflow.name} <span className="mono">{run.branch}</span>{" "}
+        <span className={`badge status-${run.status}`} data-testid="run-status">{run.status}</span>
+      </h1>
+      <Notice sp={sp} />
+      {isDeveloper && (
+        <div className="inline" style={{ display: "flex", gap: 8, flexWrap: "wrap" }}>
+          {!ended && (
+            <form method="post" action={`${base}/cancel`}>
+              <button className="danger" type="submit">Cancel run</button>
+            </form>
+          )}
+          {ended && !project.archivedAt && (
+            <form method="post" action={`/projects/${project.slug}/runs/new`}>
+              <input type="hidden" name="workflow" value={run.workflow.name} />
+              <input type="hidden" name="branch" value={run.branch} />
+              <input type="hidden" name="commit_sha" value={run.commitSha} />
+              <input type="hidden" name="stage" value={run.stage} />
+              <button type="submit">Rebuild</button>
+            </form>
+          )}
+        </div>
+      )}
+      <section className="panel" aria-labelledby="facts">
+        <h2 id="facts" className="skip">Run</h2>
+        <dl className="facts">
+          <dt>Run</dt><dd className="mono">{run.id}</dd>
+          <dt>Commit</dt>
+          <dd className="mono">{link ? <a href={link}>{run.commitSha}</a> : run.commitSha}</dd>
+          <dt>Stage</dt><dd>{run.stage}</dd>
+          <dt>Started by</dt><dd className="mono">{run.createdBy ?? "service_role"}</dd>
+          <dt>Queued</dt><dd>{when(run.createdAt)}</dd>
+          <dt>Started</dt><dd>{when(run.startedAt)}</dd>
+          <dt>Finished</dt><dd>{when(run.finishedAt)}</dd>
+          <dt>Waited / ran</dt><dd>{duration(run.createdAt, run.startedAt ?? run.finishedAt)} / {duration(run.startedAt, run.finishedAt)}</dd>
+          <dt>Attempt</dt><dd>{run.attempt} of {run.maxAttempts}</dd>
+          {run.exitCode !== null && (<><dt>Exit code</dt><dd>{run.exitCode}</dd></>)}
+          {run.errorMessage && (<><dt>Error</dt><dd>{run.errorMessage}</dd></>)}
+          {run.cancelRequestedAt && (<><dt>Cancel asked</dt><dd>{when(run.cancelRequestedAt)} {run.cancelReason}</dd></>)}
+        </dl>
+      </section>
+      <h2 id="events">Timeline</h2>
+      <ol className="timeline" aria-labelledby="events">
+        {run.events.map((e) => (
+          <li key={e.id.toString()} data-event={e.toStatus}>
+            <time dateTime={e.createdAt.toISOString()}>{when(e.createdAt)}</time>{" "}
+            {e.fromStatus ? `${e.fromStatus} → ` : ""}<strong>{e.toStatus}</strong>{" "}
+            <span className="muted">by <span className="mono">{e.actor}</span>{e.reason ? `: ${e.reason}` : ""}</span>
+          </li>
+        ))}
+      </ol>
+      <h2 id="artifacts">Artifacts</h2>
+      {run.artifacts.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-labelledby="artifacts">
+            <thead><tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">Type</th><th scope="col">SHA-256</th></tr></thead>
+            <tbody>
+              {run.artifacts.map((a) => (
+                <tr key={a.id} data-artifact={a.artifactKey}>
+                  <td className="mono">
+                    {a.storageUrl.startsWith("file:///")
+                      ? <a href={`${base}/artifacts/${a.artifactKey.split("/").map(encodeURIComponent).join("/")}`} download>{a.artifactKey}</a>
+                      : a.artifactKey}
+                  </td>
+                  <td>{size(a.sizeBytes)}</td>
+                  <td className="mono">{a.contentType}</td>
+                  <td className="mono" style={{ overflowWrap: "anywhere" }}>{a.sha256}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LogView
+        logsUrl={`${base}/logs`}
+        initial={lines}
+        live={!ended}
+        level={level}
+        hiddenBefore={lines.length >= 500}
+      />
+    </>
+  );
+}

@@ -1,0 +1,73 @@
+// The console's reads, each run inside asUser (row-level security decides).
+import { Prisma } from "@/generated/client/client";
+import type { Tx } from "./db";
+import { isUuid } from "./auth";
+import { LEVELS } from "./http";
+
+export async function projectBySlug(tx: Tx, slug: string, userId: string) {
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) return null;
+  const p = await tx.project.findUnique({
+    where: { slug },
+    select: {
+      id: true, slug: true, name: true, odooSeries: true, repositoryUrl: true, productionBranch: true, archivedAt: true,
+      memberships: { where: { userId }, select: { role: true } },
+      workflows: { orderBy: { name: "asc" }, select: { id: true, name: true, enabled: true } },
+    },
+  });
+  return p ? { ...p, role: p.memberships[0]?.role ?? null } : null;
+}
+
+export type RunRow = {
+  id: string; status: string; branch: string; commit_sha: string; stage: string; workflow: string;
+  created_at: Date; cursor: string; started_at: Date | null; finished_at: Date | null;
+};
+
+export type RunFilters = { status?: string; branch?: string; workflow?: string; stage?: string; before?: string };
+
+/** One page of runs, newest first, by keyset on (created_at, id), an index scan on
+ * runs_project_id_created_at_id_idx (migration 20261202001300): the cursor
+ * carries created_at to the microsecond, so no run is skipped or repeated. */
+export async function runsPage(tx: Tx, projectId: string, f: RunFilters, pageSize = 50) {
+  const where: Prisma.Sql[] = [Prisma.sql`r.project_id = ${projectId}::uuid`];
+  if (f.status) where.push(Prisma.sql`r.status = ${f.status}::ops.run_status`);
+  if (f.stage) where.push(Prisma.sql`r.stage = ${f.stage}::ops.run_stage`);
+  if (f.branch) where.push(Prisma.sql`r.branch = ${f.branch}`);
+  if (f.workflow) where.push(Prisma.sql`w.name = ${f.workflow}`);
+  if (f.before) {
+    const [ts, id] = f.before.split("~");
+    if (ts && id && isUuid(id) && !Number.isNaN(Date.parse(ts))) {
+      where.push(Prisma.sql`(r.created_at, r.id) < (${ts}::timestamptz, ${id}::uuid)`);
+    }
+  }
+  const rows = await tx.$queryRaw<RunRow[]>`
+    select r.id::text, r.status::text, r.branch, r.commit_sha, r.stage::text, w.name as workflow,
+           r.created_at, r.started_at, r.finished_at,
+           to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '~' || r.id::text as cursor
+      from ops.runs r
+      join ops.workflows w on w.id = r.workflow_id
+     where ${Prisma.join(where, " and ")}
+     order by r.created_at desc, r.id desc
+     limit ${pageSize + 1}`;
+  return { runs: rows.slice(0, pageSize), next: rows.length > pageSize ? rows[pageSize - 1].cursor : null };
+}
+
+export type LogLine = { seq: string; level: string; stream: string; message: string; timestamp: string };
+
+/** Log lines after `after` (at most `limit`), or the last `limit` lines when
+ * `tail` is set; `level` keeps that level and the ones above it. */
+export async function logLines(tx: Tx, runId: string, opts: { after?: bigint; level?: string; limit?: number; tail?: boolean }) {
+  const limit = Math.min(Math.max(opts.limit ?? 500, 1), 2000);
+  const levels = opts.level && (LEVELS as readonly string[]).includes(opts.level)
+    ? LEVELS.slice(LEVELS.indexOf(opts.level as (typeof LEVELS)[number]))
+    : [...LEVELS];
+  const rows = await tx.runLog.findMany({
+    where: { runId, level: { in: levels as (typeof LEVELS)[number][] }, ...(opts.after !== undefined ? { seq: { gt: opts.after } } : {}) },
+    orderBy: { seq: opts.tail ? "desc" : "asc" },
+    take: limit,
+    select: { seq: true, level: true, stream: true, message: true, timestamp: true },
+  });
+  if (opts.tail) rows.reverse();
+  return rows.map((r): LogLine => ({
+    seq: r.seq.toString(), level: r.level, stream: r.stream, message: r.message, timestamp: r.timestamp.toISOString(),
+  }));
+}

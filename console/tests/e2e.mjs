@@ -1,0 +1,266 @@
+// The console in a real browser (playwright-core + Debian chromium, axe-core),
+// against a running `next start`, a real migrated database and a real worker,
+// all prepared by tests/e2e/test_console.py, which passes a JSON file:
+//   {base, cookie, secret, users: {name: id}, acme: {runs: [ids]}, other: {run},
+//    gate, screenshots, chromium}
+// It prints one JSON object of observations on stdout; the pytest side asserts
+// on them together with what the database holds. Each step has a deadline.
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import { SignJWT } from "jose";
+import { chromium } from "playwright-core";
+
+const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const out = { roles: {}, notFound: {}, viewer: {}, developer: {}, cancel: {}, create: {}, pages: {}, axe: {}, auth: {} };
+const key = new TextEncoder().encode(cfg.secret);
+
+async function token(sub, { secret = key, exp = "1h" } = {}) {
+  return new SignJWT({ role: "authenticated", email: `${sub.slice(0, 8)}@example.test` })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" }).setSubject(sub).setAudience("authenticated")
+    .setIssuedAt().setExpirationTime(exp).sign(secret);
+}
+
+const browser = await chromium.launch({ executablePath: cfg.chromium, args: ["--no-sandbox"] });
+const url = new URL(cfg.base);
+
+async function contextFor(userId, opts = {}) {
+  const ctx = await browser.newContext({ colorScheme: opts.colorScheme ?? "light", viewport: opts.viewport ?? { width: 1200, height: 900 } });
+  if (userId) {
+    const value = opts.raw ?? "base64-" + Buffer.from(JSON.stringify({ access_token: await token(userId, opts), token_type: "bearer" })).toString("base64url");
+    await ctx.addCookies([{ name: cfg.cookie, value, domain: url.hostname, path: "/", httpOnly: true, sameSite: "Lax" }]);
+  }
+  ctx.setDefaultTimeout(15000);
+  return ctx;
+}
+
+async function axe(name, page) {
+  const r = await new AxeBuilder({ page }).analyze();
+  out.axe[name] = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
+}
+
+async function projectsOf(page) {
+  await page.goto(cfg.base + "/");
+  return page.locator("tr[data-project]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-project")));
+}
+
+async function shot(page, name) {
+  if (cfg.screenshots) await page.screenshot({ path: `${cfg.screenshots}/${name}.png`, fullPage: true });
+}
+
+try {
+  // -- every role sees exactly its projects -----------------------------------
+  for (const [name, id] of Object.entries(cfg.users)) {
+    const ctx = await contextFor(id);
+    out.roles[name] = await projectsOf(await ctx.newPage());
+    await ctx.close();
+  }
+
+  // -- signed out, forged and expired tokens are signed out -------------------
+  for (const [name, opts] of Object.entries({
+    none: null,
+    wrong_secret: { secret: new TextEncoder().encode("x".repeat(40)) },
+    expired: { exp: Math.floor(Date.now() / 1000) - 60 },
+    bare_jwt: { raw: await token(cfg.users.owner) },
+  })) {
+    const ctx = await contextFor(opts ? cfg.users.owner : null, opts ?? {});
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/projects/acme");
+    out.auth[name] = new URL(page.url()).pathname;
+    if (name === "none") await axe("sign-in", page);
+    await ctx.close();
+  }
+
+  // -- another tenant's URLs answer as unknown ones ---------------------------
+  {
+    const ctx = await contextFor(cfg.users.outsider);
+    const page = await ctx.newPage();
+    const paths = {
+      other_project: "/projects/acme",
+      other_run: `/projects/acme/runs/${cfg.acme.runs[0]}`,
+      other_run_under_own_project: `/projects/other/runs/${cfg.acme.runs[0]}`,
+      other_logs: `/projects/acme/runs/${cfg.acme.runs[0]}/logs`,
+      unknown_project: "/projects/no-such-project",
+      unknown_run: "/projects/acme/runs/00000000-0000-4000-8000-000000000000",
+      own_run: `/projects/other/runs/${cfg.other.run}`,
+    };
+    for (const [name, path] of Object.entries(paths)) {
+      const r = await page.goto(cfg.base + path);
+      out.notFound[name] = { status: r.status(), h1: await page.locator("h1").first().textContent().catch(() => null) };
+    }
+    await page.goto(cfg.base + "/projects/no-such-project");
+    await axe("not-found", page);
+    await ctx.close();
+  }
+
+  // -- the viewer: no buttons, and a forged cancel is refused by the database --
+  {
+    const ctx = await contextFor(cfg.users.viewer);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/projects/acme");
+    out.viewer.role = await page.getByTestId("role").textContent();
+    out.viewer.projectButtons = await page.locator("main button").evaluateAll((b) => b.map((x) => x.textContent));
+    await page.goto(cfg.base + `/projects/acme/runs/${cfg.acme.runs[0]}`);
+    out.viewer.runButtons = await page.locator("main button").evaluateAll((b) => b.map((x) => x.textContent));
+    // The form a developer would post, posted by the viewer's browser.
+    await page.evaluate(async (action) => {
+      const f = document.createElement("form");
+      f.method = "post"; f.action = action; document.body.append(f); f.submit();
+    }, `/projects/acme/runs/${cfg.acme.runs[0]}/cancel`);
+    await page.waitForURL(/error=/);
+    out.viewer.forgedCancel = await page.locator("p.notice.error").textContent();
+    await axe("run-viewer", page);
+    await page.evaluate(async (action) => {
+      const f = document.createElement("form");
+      f.method = "post"; f.action = action;
+      for (const [k, v] of Object.entries({ workflow: "build", branch: "main", commit_sha: "abcdef1" })) {
+        const i = document.createElement("input"); i.name = k; i.value = v; f.append(i);
+      }
+      document.body.append(f); f.submit();
+    }, "/projects/acme/runs/new");
+    await page.waitForURL(/error=/);
+    out.viewer.forgedRun = await page.locator("p.notice.error").textContent();
+    await ctx.close();
+  }
+
+  // -- the queue: the owner sees why acme's runs wait, the viewer sees none ------
+  for (const who of ["owner", "viewer"]) {
+    const ctx = await contextFor(cfg.users[who]);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/queue");
+    out.pages[`queue_${who}`] = await page.locator("tr[data-queued]").evaluateAll((rows) =>
+      rows.map((r) => ({ run: r.getAttribute("data-queued"), why: r.querySelector(".wait").textContent })));
+    if (who === "owner") await axe("queue", page);
+    await ctx.close();
+  }
+
+  // -- keyset pagination: every run once, newest first -------------------------
+  {
+    const ctx = await contextFor(cfg.users.owner);
+    const page = await ctx.newPage();
+    const t0 = Date.now();
+    await page.goto(cfg.base + "/projects/acme?workflow=history");
+    const seen = [];
+    for (let i = 0; i < 20; i++) {
+      seen.push(...(await page.locator("tr[data-run]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-run")))));
+      const next = page.getByRole("link", { name: "Older runs" });
+      if ((await next.count()) === 0) break;
+      await page.goto(new URL(await next.getAttribute("href"), cfg.base).href);
+    }
+    out.pages.history = seen;
+    out.pages.historyMs = Date.now() - t0;
+    await page.goto(cfg.base + "/projects/acme?status=canceled&workflow=history");
+    out.pages.canceled = await page.locator("tr[data-run]").count();
+    await ctx.close();
+  }
+
+  // -- the developer queues a build, follows its logs live, sees it succeed ----
+  {
+    const ctx = await contextFor(cfg.users.developer);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/projects/acme");
+    await axe("project", page);
+    await shot(page, "project");
+    const form = page.locator("form", { has: page.getByRole("button", { name: "Queue run" }) });
+    await form.getByLabel("Workflow").selectOption("build");
+    await form.getByLabel("Commit").fill(cfg.commit);
+    await form.getByRole("button", { name: "Queue run" }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}/);
+    out.developer.runId = page.url().split("/runs/")[1].split("?")[0];
+    const log = page.getByTestId("log");
+    await log.locator(".msg", { hasText: /^waiting for the gate$/ }).waitFor({ timeout: 60000 });
+    out.developer.ansi = await log.locator(".ansi-32", { hasText: "green" }).count();
+    writeFileSync(cfg.gate, "open");
+    const t = Date.now();
+    await log.locator(".msg", { hasText: /^through the gate$/ }).waitFor({ timeout: 30000 });
+    out.developer.liveLineMs = Date.now() - t;
+    out.developer.reloaded = false;
+    await page.getByTestId("run-status").filter({ hasText: /succeeded|failed|canceled/ }).waitFor({ timeout: 60000 });
+    out.developer.status = await page.getByTestId("run-status").textContent();
+    await page.locator("tr[data-artifact]").first().waitFor();
+    out.developer.artifacts = await page.locator("tr[data-artifact]").evaluateAll((rows) =>
+      rows.map((r) => ({ key: r.getAttribute("data-artifact"), sha256: r.cells[3].textContent })));
+    out.developer.download = [];
+    for (const href of await page.locator("tr[data-artifact] a[download]").evaluateAll((l) => l.map((a) => a.getAttribute("href")))) {
+      const r = await page.request.get(cfg.base + href);
+      out.developer.download.push({ status: r.status(), sha256: createHash("sha256").update(await r.body()).digest("hex") });
+      out.developer.artifactHref = href;
+    }
+    out.developer.events = await page.locator("li[data-event]").evaluateAll((li) => li.map((l) => l.getAttribute("data-event")));
+    await page.getByLabel("Level").selectOption("warning");
+    await page.waitForFunction(() => !document.querySelector('[data-testid="log"] .lvl-info'));
+    out.developer.warningLines = await log.locator(".line[data-seq]").evaluateAll((l) => l.map((x) => x.className));
+    await page.getByLabel("Level").selectOption("debug");
+    await log.locator(".lvl-info").first().waitFor();
+    await axe("run", page);
+    await shot(page, "run");
+    out.developer.buttons = await page.locator("main button").evaluateAll((b) => b.map((x) => x.textContent));
+
+    // -- cancel from the console ends a running build --------------------------
+    await page.goto(cfg.base + "/projects/acme");
+    await form.getByLabel("Workflow").selectOption("hang");
+    await form.getByLabel("Commit").fill(cfg.commit);
+    await form.getByRole("button", { name: "Queue run" }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}/);
+    out.cancel.runId = page.url().split("/runs/")[1].split("?")[0];
+    await page.getByTestId("log").locator(".msg", { hasText: /^hanging$/ }).waitFor({ timeout: 60000 });
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await page.waitForURL(/ok=/);
+    out.cancel.notice = await page.locator("p.notice.ok").textContent();
+    await page.getByTestId("run-status").filter({ hasText: "canceled" }).waitFor({ timeout: 30000 });
+    out.cancel.status = await page.getByTestId("run-status").textContent();
+    await ctx.close();
+  }
+
+  // -- the outsider cannot download it ------------------------------------------
+  {
+    const ctx = await contextFor(cfg.users.outsider);
+    out.notFound.other_artifact = { status: (await ctx.request.get(cfg.base + out.developer.artifactHref)).status() };
+    await ctx.close();
+  }
+
+  // -- the owner creates a project; a bad slug is refused with the field named --
+  {
+    const ctx = await contextFor(cfg.users.owner);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/");
+    await axe("projects", page);
+    const form = page.locator("form", { has: page.getByRole("button", { name: "Create project" }) });
+    await form.getByLabel("Slug").fill("fresh-one");
+    await form.getByLabel("Name").fill("Fresh one");
+    await form.getByLabel("Repository URL").fill("https://github.com/example/fresh-one.git");
+    await form.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/\/projects\/fresh-one/);
+    out.create.role = await page.getByTestId("role").textContent();
+    await page.goto(cfg.base + "/");
+    await form.getByLabel("Slug").fill("fresh-one");
+    await form.getByLabel("Name").fill("Twice");
+    await form.getByLabel("Repository URL").fill("https://github.com/example/fresh-one.git");
+    await form.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/error=/);
+    out.create.duplicate = await page.locator("p.notice.error").textContent();
+    await page.goto(cfg.base + "/");
+    await shot(page, "projects");
+    await ctx.close();
+  }
+
+  // -- dark mode and a phone ----------------------------------------------------
+  {
+    const ctx = await contextFor(cfg.users.developer, { colorScheme: "dark", viewport: { width: 390, height: 844 } });
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + `/projects/acme/runs/${out.developer.runId}`);
+    await page.getByTestId("log").locator(".lvl-info").first().waitFor();
+    out.pages.phoneOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    out.pages.darkBackground = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await axe("run-dark-phone", page);
+    await shot(page, "run-dark-phone");
+    // Keyboard: the first Tab reaches the skip link, then the header links.
+    await page.keyboard.press("Tab");
+    out.pages.firstTab = await page.evaluate(() => document.activeElement?.textContent);
+    await ctx.close();
+  }
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify(out) + "\n");

@@ -1,0 +1,243 @@
+"""The console (`console/`, Next.js) in a real browser against a real migrated
+database and a real worker: tenancy by row-level security, the roles' buttons,
+a forged request refused by the database, live logs, cancel, keyset pages and
+axe-core. The Playwright side is `console/tests/e2e.mjs` (playwright-core with
+Debian's chromium); it reports what it saw as JSON and the assertions are here,
+next to what the database holds. The console is built once per session
+(`next build`, about 20 s) and served with `next start` on a free port."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from psycopg.types.json import Jsonb
+
+from tests.conftest import ROOT, connect, wait_for
+
+from .conftest import step
+
+CONSOLE = ROOT / "console"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Screenshots of the main pages: into docs/console/ (shown in the README) with
+# ODOOOPS_CONSOLE_SCREENSHOTS=1, else into the test's temporary directory, so a
+# test run leaves the tree as it was.
+DOCS_SCREENSHOTS = ROOT / "docs" / "console"
+COOKIE = "sb-local-auth-token"
+USERS = {name: str(uuid.uuid4()) for name in ("owner", "developer", "viewer", "outsider")}
+HISTORY_RUNS = 130  # three pages of 50
+
+
+def _node_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SUPABASE_DB_URL", "NODE_ENV")}
+    env.update({"NEXT_TELEMETRY_DISABLED": "1", **extra})
+    return env
+
+
+@pytest.fixture(scope="session")
+def console_build():
+    """`next build` of the console, once per session (make deps installs console/node_modules)."""
+    if not (CONSOLE / "node_modules" / ".bin" / "next").exists():
+        pytest.fail("console/node_modules is missing: run `make deps` (npm install --no-save in console/)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no chromium at {CHROMIUM}: run `make deps` (apt-get install chromium)")
+    built = subprocess.run(["npm", "run", "--silent", "build"], cwd=CONSOLE, env=_node_env(), capture_output=True,
+                           text=True, timeout=600)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return CONSOLE
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_user(conn, user: str, query: str, params: tuple = ()):
+    with conn.transaction():
+        conn.execute("set local role authenticated")
+        conn.execute("select set_config('request.jwt.claims', %s, true)",
+                     (json.dumps({"sub": USERS[user], "role": "authenticated"}),))
+        return conn.execute(query, params).fetchall()
+
+
+def _seed(ops) -> dict:
+    """Four users; `acme` (owner, developer, viewer) with a build, a hang and a
+    history workflow; `other` of the outsider with one run. Everything as the users."""
+    with connect(ops.db, "postgres") as c:
+        for name, uid in USERS.items():
+            c.execute("insert into auth.users (id, aud, role, email) values (%s, 'authenticated', 'authenticated', %s)",
+                      (uid, f"{name}@example.test"))
+        acme = _as_user(c, "owner", "select id from ops.create_project('acme', 'Acme ERP', '17.0', %s)",
+                        (ops.repo_url,))[0][0]
+        workflows = {
+            "build": [step("build", "printf '\\033[32mgreen\\033[0m and plain\\n'; echo 'WARNING: a warning';"
+                                    " echo 'waiting for the gate';"
+                                    f" while [ ! -f '{ops.tmp / 'gate'}' ]; do sleep 0.05; done;"
+                                    " echo 'through the gate'; echo report > report.txt",
+                           artifacts=["report.txt"])],
+            "hang": [step("hang", "echo hanging; while :; do sleep 0.1; done")],
+            "history": [step("noop", "true")],
+        }
+        for wf, steps in workflows.items():
+            _as_user(c, "owner", "insert into ops.workflows (project_id, name, steps, supersede, required_labels,"
+                     " lease_seconds) values (%s, %s, %s, 'none', %s, 10) returning id",
+                     (acme, wf, Jsonb(steps), ["nowhere"] if wf == "history" else []))
+        _as_user(c, "owner", "insert into ops.project_memberships (project_id, user_id, role) values"
+                 " (%s, %s, 'developer'), (%s, %s, 'viewer') returning id",
+                 (acme, USERS["developer"], acme, USERS["viewer"]))
+        # One transaction: every history run has the same created_at, so the pages
+        # must break ties on id.
+        history = [r[0] for r in _as_user(
+            c, "developer", "select (ops.enqueue_run('acme', 'history', 'main', %s)).id::text"
+            " from generate_series(1, %s)", (ops.commit, HISTORY_RUNS))]
+        # The newest run stays queued (the viewer's forged cancel aims at it); ten others end canceled.
+        newest = c.execute("select id::text from ops.runs where project_id = %s order by created_at desc, id desc"
+                           " limit 1", (acme,)).fetchone()[0]
+        c.execute("set role service_role")
+        for run_id in [r for r in history if r != newest][:10]:
+            c.execute("select ops.cancel_run(%s, 'seeded')", (run_id,))
+        c.execute("reset role")
+        other = _as_user(c, "outsider", "select id from ops.create_project('other', 'Other', '17.0', %s)",
+                         (ops.repo_url,))[0][0]
+        _as_user(c, "outsider", "insert into ops.workflows (project_id, name, steps, required_labels)"
+                 " values (%s, 'history', %s, '{nowhere}') returning id", (other, Jsonb([step("noop", "true")])))
+        other_run = _as_user(c, "outsider", "select (ops.enqueue_run('other', 'history', 'main', %s)).id::text",
+                             (ops.commit,))[0][0]
+    return {"history": history, "newest": newest, "other_run": other_run}
+
+
+@pytest.fixture
+def console(ops, console_build):
+    """`next start` on a free port, reading the test's database as `authenticator`."""
+    port = _free_port()
+    log = open(ops.tmp / "console.log", "w")
+    db_url = ops.db.url("authenticator") if ops.db.cluster is not None else ops.db.url("postgres")
+    env = _node_env(ODOOOPS_CONSOLE_DATABASE_URL=db_url, SUPABASE_JWT_SECRET=secrets.token_urlsafe(32),
+                    ODOOOPS_CONSOLE_ARTIFACT_ROOTS=(ops.tmp / "artifacts").as_uri() + "/")
+    p = subprocess.Popen([str(CONSOLE / "node_modules" / ".bin" / "next"), "start", "-p", str(port), "-H", "127.0.0.1"],
+                         cwd=CONSOLE, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            with urllib.request.urlopen(base + "/sign-in", timeout=5) as r:
+                return r.status == 200
+        except OSError:
+            return p.poll() is not None  # ended: reported below
+
+    try:
+        wait_for(up, 60, interval=0.2, what="next start to answer")
+        assert p.poll() is None, (ops.tmp / "console.log").read_text()
+        yield {"base": base, "secret": env["SUPABASE_JWT_SECRET"]}
+    finally:
+        p.terminate()
+        p.wait(10)
+
+
+def test_the_console_in_a_browser(ops, console):
+    seed = _seed(ops)
+    gate = ops.tmp / "gate"
+    ops.worker("--heartbeat-interval", "0.2", "--kill-grace", "1")
+    shots = DOCS_SCREENSHOTS if os.environ.get("ODOOOPS_CONSOLE_SCREENSHOTS") == "1" else ops.tmp / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    cfg = ops.tmp / "e2e.json"
+    cfg.write_text(json.dumps({
+        **console, "cookie": COOKIE, "users": USERS, "acme": {"runs": [seed["newest"]]},
+        "other": {"run": seed["other_run"]}, "gate": str(gate), "commit": ops.commit,
+        "screenshots": str(shots), "chromium": CHROMIUM,
+    }))
+    r = subprocess.run(["node", "tests/e2e.mjs", str(cfg)], cwd=CONSOLE, env=_node_env(), capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-4000:] + (ops.tmp / "console.log").read_text()[-3000:]
+    seen = json.loads(r.stdout.strip().splitlines()[-1])
+    (ops.tmp / "seen.json").write_text(json.dumps(seen, indent=1))
+
+    # Each role sees exactly its projects (fresh-one is created later, by the owner).
+    assert seen["roles"] == {"owner": ["acme"], "developer": ["acme"], "viewer": ["acme"], "outsider": ["other"]}
+    # No cookie, a token signed with another secret, an expired one: signed out. A bare JWT is accepted.
+    assert seen["auth"] == {"none": "/sign-in", "wrong_secret": "/sign-in", "expired": "/sign-in",
+                            "bare_jwt": "/projects/acme"}
+    # Another tenant's project, run or logs answer exactly as unknown ones.
+    nf = seen["notFound"]
+    assert nf.pop("own_run")["status"] == 200
+    assert {k: v["status"] for k, v in nf.items()} == dict.fromkeys(nf, 404)
+    assert len({v["h1"] for k, v in nf.items() if k not in ("other_logs", "other_artifact")}) == 1
+
+    # The viewer has no action button, and the database refuses the forged posts.
+    assert seen["viewer"]["role"] == "viewer"
+    assert "Queue run" not in seen["viewer"]["projectButtons"]
+    assert not {"Cancel run", "Rebuild"} & set(seen["viewer"]["runButtons"])
+    assert "Refused by the database" in seen["viewer"]["forgedCancel"] and "42501" in seen["viewer"]["forgedCancel"]
+    assert "Refused by the database" in seen["viewer"]["forgedRun"]
+    assert ops.run(seed["newest"])["cancel_requested_at"] is None
+    assert ops.run(seed["newest"])["status"] == "queued"
+
+    # The queue: an owner sees every queued run of acme with why it waits (no worker offers `nowhere`); a viewer none.
+    ended = {r[0] for r in ops.all("select id::text from ops.runs where status <> 'queued'")}
+    queued = set(seed["history"]) - ended
+    assert len(queued) == HISTORY_RUNS - 10
+    assert {q["run"] for q in seen["pages"]["queue_owner"]} == queued
+    assert all("nowhere" in q["why"] for q in seen["pages"]["queue_owner"]), seen["pages"]["queue_owner"][:3]
+    assert seen["pages"]["queue_viewer"] == []
+
+    # Keyset pages: every history run exactly once, in (created_at, id) descending order.
+    expected = [r[0] for r in ops.all("select r.id::text from ops.runs r join ops.workflows w on w.id = r.workflow_id"
+                                      " where w.name = 'history' and r.project_id = (select id from ops.projects"
+                                      " where slug = 'acme') order by r.created_at desc, r.id desc")]
+    assert len(expected) == HISTORY_RUNS
+    assert seen["pages"]["history"] == expected
+    assert seen["pages"]["canceled"] == 10
+
+    # A build queued from the console ran on the worker; its lines came without a reload.
+    dev = seen["developer"]
+    run = ops.run(dev["runId"])
+    assert run["created_by"] == uuid.UUID(USERS["developer"])
+    assert dev["status"] == "succeeded" == run["status"]
+    assert dev["ansi"] == 1, "the green ANSI span"
+    assert dev["liveLineMs"] < 5000
+    artifacts = ops.all("select artifact_key, sha256, storage_url from ops.run_artifacts where run_id = %s",
+                        (dev["runId"],))
+    assert [(a["key"], a["sha256"]) for a in dev["artifacts"]] == [(k, s) for k, s, _ in artifacts]
+    stored = Path(artifacts[0][2].removeprefix("file://"))
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == artifacts[0][1]
+    assert dev["download"] == [{"status": 200, "sha256": artifacts[0][1]}], "downloaded from the store, same bytes"
+    assert dev["events"] == [e[1] for e in ops.events(dev["runId"])]
+    assert dev["warningLines"] and all("lvl-warning" in c or "lvl-error" in c for c in dev["warningLines"])
+    assert "Rebuild" in dev["buttons"]
+
+    # Cancel from the console ended the running build.
+    cancel = ops.run(seen["cancel"]["runId"])
+    assert seen["cancel"]["status"] == "canceled" == cancel["status"]
+    assert cancel["cancel_reason"] == "canceled from the console"
+
+    # Created through ops.create_project: the creator owns it; a second one with the slug is refused.
+    assert seen["create"]["role"] == "owner"
+    assert "(SQLSTATE 23505)" in seen["create"]["duplicate"] and "p_slug 'fresh-one'" in seen["create"]["duplicate"]
+    assert ops.one("select count(*) from ops.projects where slug = 'fresh-one'")[0] == 1
+
+    # A place people like to be: no serious or critical axe violation anywhere, a phone, dark mode, keyboard.
+    assert seen["axe"] and all(v == [] for v in seen["axe"].values()), seen["axe"]
+    assert seen["pages"]["phoneOverflow"] <= 0
+    assert seen["pages"]["darkBackground"] == "rgb(13, 17, 23)"
+    assert seen["pages"]["firstTab"] == "Skip to content"
+    assert sorted(p.name for p in shots.glob("*.png")) == [
+        "project.png", "projects.png", "run-dark-phone.png", "run.png"]
+
+
+def test_the_console_refuses_to_start_with_the_development_sign_in_in_production(console_build):
+    p = subprocess.run([str(CONSOLE / "node_modules" / ".bin" / "next"), "start", "-p", str(_free_port())],
+                       cwd=CONSOLE, env=_node_env(ODOOOPS_CONSOLE_DEV_SIGNIN="1"), capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode != 0
+    assert "ODOOOPS_CONSOLE_DEV_SIGNIN=1 is refused in production mode" in p.stdout + p.stderr
