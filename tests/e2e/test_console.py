@@ -35,6 +35,25 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "console"
 COOKIE = "sb-local-auth-token"
 USERS = {name: str(uuid.uuid4()) for name in ("owner", "developer", "viewer", "outsider")}
 HISTORY_RUNS = 130  # three pages of 50
+# For the screenshots, the worker's directories (printed in its log lines) live
+# under a fixed, neutral path instead of pytest's per-user temporary one.
+SCREENSHOT_TMP = Path("/tmp/odooops")
+
+
+def _screenshots() -> bool:
+    return os.environ.get("ODOOOPS_CONSOLE_SCREENSHOTS") == "1"
+
+
+@pytest.fixture
+def tmp_path(tmp_path_factory):
+    """The `ops` fixture's directory: pytest's, or SCREENSHOT_TMP when taking screenshots for the docs."""
+    if not _screenshots():
+        yield tmp_path_factory.mktemp("console")
+        return
+    shutil.rmtree(SCREENSHOT_TMP, ignore_errors=True)
+    SCREENSHOT_TMP.mkdir()
+    yield SCREENSHOT_TMP
+    shutil.rmtree(SCREENSHOT_TMP, ignore_errors=True)
 
 
 def _node_env(**extra: str) -> dict[str, str]:
@@ -149,7 +168,7 @@ def test_the_console_in_a_browser(ops, console):
     seed = _seed(ops)
     gate = ops.tmp / "gate"
     ops.worker("--heartbeat-interval", "0.2", "--kill-grace", "1")
-    shots = DOCS_SCREENSHOTS if os.environ.get("ODOOOPS_CONSOLE_SCREENSHOTS") == "1" else ops.tmp / "screenshots"
+    shots = DOCS_SCREENSHOTS if _screenshots() else ops.tmp / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     cfg = ops.tmp / "e2e.json"
     cfg.write_text(json.dumps({

@@ -52,7 +52,7 @@ export default async function ProjectPage({ params, searchParams }: Params) {
       <dl className="facts">
         <dt>Odoo</dt><dd>{project.odooSeries}</dd>
         <dt>Repository</dt><dd className="mono">{project.repositoryUrl}</dd>
-        <dt>Production branch</dt><dd className="mono">{project.productionBranch}</dd>
+        <dt>Production branch</dt><dd className="mono">{project.productionBranch ?? "none yet"}</dd>
         <dt>Your role</dt><dd data-testid="role">{project.role ?? "-"}</dd>
       </dl>
       {canRun && (
@@ -65,7 +65,7 @@ export default async function ProjectPage({ params, searchParams }: Params) {
                 {project.workflows.filter((w) => w.enabled).map((w) => <option key={w.id}>{w.name}</option>)}
               </select>
             </label>
-            <label>Branch<input name="branch" required defaultValue={project.productionBranch} maxLength={255} /></label>
+            <label>Branch<input name="branch" required defaultValue={project.productionBranch ?? ""} maxLength={255} /></label>
             <label>Commit<input name="commit_sha" required pattern="[0-9a-fA-F]{6,64}" maxLength={64} className="mono" /></label>
             <label>
               Stage
