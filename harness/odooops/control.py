@@ -1,5 +1,5 @@
 """Every database call of the commands people run against a control plane: ``project``, ``branch``, ``workflow``
-and ``run``. Changes go through the RPCs (``ops.create_project``, ``ops.set_branch_stage``,
+and ``run``. Changes go through the RPCs (``ops.create_project``, ``ops.set_webhook_secret``, ``ops.set_branch_stage``,
 ``ops.apply_workflow``, ``ops.cancel_run``); reads are plain selects of the ``ops`` tables, under row-level
 security when the role is ``authenticated``.
 """
@@ -89,6 +89,13 @@ class Control:
             " from ops.projects as p order by p.slug",
             (),
         )
+
+    def set_webhook_secret(self, slug: str, provider: str, secret: str, rotate: bool) -> dict:
+        return self._call(
+            "select provider, created_at, updated_at from ops.set_webhook_secret(%s, %s, %s, %s)",
+            (slug, provider, secret, rotate),
+            None if rotate else f"To replace it: odooops project connect {provider} {slug} --rotate",
+        )[0]
 
     def project_id(self, slug: str) -> str:
         rows = self._call("select id from ops.projects where slug = %s", (slug,))

@@ -1,4 +1,4 @@
-"""Commands for a control plane's users: ``project create|list``, ``branch list|stage``, ``workflow apply``,
+"""Commands for a control plane's users: ``project create|list|connect``, ``branch list|stage``, ``workflow apply``,
 ``run list|show|logs|cancel``. They act as ``service_role`` (``ODOOOPS_DB_ROLE``, ``--role``) on the database of
 ``--database-url``, ``DATABASE_URL`` or ``SUPABASE_DB_URL``, else the ``odooops db up`` cluster."""
 
@@ -97,6 +97,58 @@ def cmd_project_list(args) -> int:
         print("no project yet: odooops project create <slug> --repo <url> --series 17.0")
     else:
         table(rows, ["slug", "odoo_series", "production_branch", "repository_url", "archived"])
+    return 0
+
+
+WEBHOOK_STEPS = {
+    "github": [
+        "GitHub: the repository's Settings > Webhooks > Add webhook",
+        "  Payload URL:  {url}",
+        "  Content type: application/json",
+        "  Secret:       {secret}",
+        "  SSL verification: enabled",
+        "  Which events: Let me select individual events: Pushes, Branch or tag creation,",
+        "                Branch or tag deletion, Pull requests",
+    ],
+    "gitlab": [
+        "GitLab: the project's Settings > Webhooks > Add new webhook",
+        "  URL:          {url}",
+        "  Secret token: {secret}",
+        "  Trigger:      Push events (all branches), Merge request events",
+        "  Enable SSL verification",
+    ],
+}
+
+
+def webhook_url(args) -> str:
+    base = args.url or os.environ.get("SUPABASE_URL")
+    if not base:
+        raise SystemExit("odooops: where is the control plane? Give --url https://<project>.supabase.co "
+                         "(or set SUPABASE_URL).")
+    base = base.rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        raise SystemExit(f"odooops: --url must start with https:// (or http:// for a local stack), got {base[:80]!r}")
+    return f"{base}/functions/v1/webhooks"
+
+
+@guarded
+def cmd_project_connect(args) -> int:
+    import secrets
+
+    url = webhook_url(args)
+    secret = secrets.token_hex(32)
+    with control(args) as c:
+        row = c.set_webhook_secret(args.slug, args.provider, secret, args.rotate)
+    verb = "rotated" if args.rotate and row["created_at"] != row["updated_at"] else "set"
+    print(f"project {args.slug}: {args.provider} webhook secret {verb}. It is shown once; the database keeps it "
+          "where no API role can read it.")
+    print()
+    for line in WEBHOOK_STEPS[args.provider]:
+        print(line.format(url=url, secret=secret))
+    print()
+    print(f"A push then queues the workflows its branch triggers: odooops run list -p {args.slug}")
+    if verb == "rotated":
+        print("The old secret no longer works: paste the new one now.")
     return 0
 
 
@@ -214,7 +266,7 @@ def add_connection(p: argparse.ArgumentParser, project: bool = True) -> None:
 
 
 def register(sub) -> None:
-    pr = sub.add_parser("project", help="create and list projects")
+    pr = sub.add_parser("project", help="create, list and connect projects")
     prs = pr.add_subparsers(dest="project_command", required=True, metavar="SUBCOMMAND")
     c = prs.add_parser("create", help="register a repository as a project (ops.create_project)",
                        description="Register a repository as a project. Its production branch is created with it; "
@@ -230,6 +282,18 @@ def register(sub) -> None:
     ls.add_argument("--json", action="store_true", help="JSON instead of a table")
     add_connection(ls, project=False)
     ls.set_defaults(func=cmd_project_list)
+    cn = prs.add_parser(
+        "connect", help="set the secret of a project's GitHub or GitLab webhook, and say where to paste it",
+        description="Make a new webhook secret for the project (ops.set_webhook_secret), print the webhook URL "
+                    "(<url>/functions/v1/webhooks) and the secret, and what to select in GitHub or GitLab. A "
+                    "project already connected keeps its secret unless --rotate: the old one then stops working "
+                    "at once.")
+    cn.add_argument("provider", choices=("github", "gitlab"))
+    cn.add_argument("slug", help="the project")
+    cn.add_argument("--rotate", action="store_true", help="replace the secret already set")
+    cn.add_argument("--url", metavar="URL", help="the Supabase project URL (default: SUPABASE_URL)")
+    add_connection(cn, project=False)
+    cn.set_defaults(func=cmd_project_connect)
 
     br = sub.add_parser("branch", help="a project's branches and their Odoo.sh stages")
     brs = br.add_subparsers(dest="branch_command", required=True, metavar="SUBCOMMAND")

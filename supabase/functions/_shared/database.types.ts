@@ -1297,6 +1297,7 @@ export type Database = {
           "worker_id": string;
         }[];
       };
+      "normalize_repository_url": { Args: { "p_url": string }; Returns: string };
       "record_branch_deleted": {
         Args: { "p_branch": string; "p_delivery_id": string; "p_project_id": string };
         Returns: {
@@ -1517,6 +1518,19 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "set_webhook_secret": {
+        Args: {
+          "p_project_slug": string;
+          "p_provider": string;
+          "p_rotate"?: boolean;
+          "p_secret": string;
+        };
+        Returns: {
+          "created_at": string;
+          "provider": string;
+          "updated_at": string;
+        }[];
+      };
       "start_workflow_run": {
         Args: { "p_run_id": string; "p_worker_id": string };
         Returns: {
@@ -1563,6 +1577,15 @@ export type Database = {
       };
       "validate_workflow_steps": { Args: { "p_steps": Json }; Returns: undefined };
       "validate_workflow_triggers": { Args: { "p_triggers": Json }; Returns: undefined };
+      "verify_webhook": {
+        Args: {
+          "p_body": string;
+          "p_provider": string;
+          "p_repository": string;
+          "p_signature": string;
+        };
+        Returns: string;
+      };
     };
     Enums: {
       "advisory_severity": "breaking" | "deprecation";

@@ -78,6 +78,11 @@ export async function authorize(req: Request, tokens: string[]): Promise<void> {
 
 /** Read at most `maxBytes` of body and parse it as JSON (413 beyond, 400 when not JSON). */
 export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+  return parseJson(await readBytes(req, maxBytes));
+}
+
+/** Read at most `maxBytes` of body, as bytes (413 beyond, 400 when there is none). */
+export async function readBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = () =>
     new HttpError(413, "payload_too_large", `the body must be at most ${maxBytes} bytes`);
   const declared = req.headers.get("content-length");
@@ -104,7 +109,11 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
     bytes.set(c, offset);
     offset += c.byteLength;
   }
+  return bytes;
+}
 
+/** Parse a body's bytes as UTF-8 JSON (400 when it is not). */
+export function parseJson(bytes: Uint8Array): unknown {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -141,6 +150,8 @@ const SQLSTATE_STATUS: Record<string, [number, string]> = {
   "23505": [409, "conflict"],
   "23P01": [409, "conflict"],
   P0002: [404, "not_found"],
+  // A webhook delivery whose signature is missing or wrong (ops.verify_webhook).
+  "28000": [401, "unauthorized"],
   // Worth retrying as is: contention, timeouts, a database restarting.
   "40001": [503, "retry"],
   "40P01": [503, "retry"],

@@ -57,10 +57,12 @@ select has_index('ops', 'projects', 'projects_created_by_idx', array['created_by
 select triggers_are(
   'ops', 'projects', array[
     'projects_set_updated_at', 'projects_100_refuse_delete_with_runs', 'projects_800_create_schedule',
-    'projects_900_add_owner', 'projects_800_create_production_branch', 'projects_refuse_production_branch_change'
+    'projects_900_add_owner', 'projects_800_create_production_branch', 'projects_refuse_production_branch_change',
+    'projects_sync_webhook_repository'
   ],
   'ops.projects stamps updated_at, refuses to delete a project with runs, gets its schedule row, makes its creator '
-  'the owner, creates its production branch and keeps production_branch to the database.'
+  'the owner, creates its production branch, keeps production_branch to the database and its webhook secrets '
+  'to its repository_url.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.projects'::regclass), true,
