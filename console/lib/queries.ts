@@ -71,3 +71,27 @@ export async function logLines(tx: Tx, runId: string, opts: { after?: bigint; le
     seq: r.seq.toString(), level: r.level, stream: r.stream, message: r.message, timestamp: r.timestamp.toISOString(),
   }));
 }
+
+export type BranchRow = {
+  name: string; stage: string; head_commit: string | null; last_push_at: Date | null;
+  run_id: string | null; run_status: string | null; workflow: string | null; run_created_at: Date | null;
+};
+
+/** The project's branches that exist, production first, then staging, then
+ * development (most recently pushed first), each with its newest run: Odoo.sh's
+ * main view. One probe of runs_branch_id_created_at_idx per branch. */
+export async function branchesByStage(tx: Tx, projectId: string, limit = 200) {
+  return await tx.$queryRaw<BranchRow[]>`
+    select b.name, b.stage::text, b.head_commit, b.last_push_at,
+           r.id::text as run_id, r.status::text as run_status, w.name as workflow, r.created_at as run_created_at
+      from ops.branches b
+      left join lateral (
+        select x.id, x.status, x.workflow_id, x.created_at from ops.runs x
+         where x.branch_id = b.id order by x.created_at desc limit 1
+      ) r on true
+      left join ops.workflows w on w.id = r.workflow_id
+     where b.project_id = ${projectId}::uuid and b.deleted_at is null
+     order by case b.stage when 'production' then 0 when 'staging' then 1 else 2 end,
+              b.last_push_at desc nulls last, b.name
+     limit ${limit}`;
+}

@@ -210,6 +210,16 @@ try {
     out.cancel.notice = await page.locator("p.notice.ok").textContent();
     await page.getByTestId("run-status").filter({ hasText: "canceled" }).waitFor({ timeout: 30000 });
     out.cancel.status = await page.getByTestId("run-status").textContent();
+
+    // -- branches by stage, each with its newest build --------------------------
+    await page.goto(cfg.base + "/projects/acme");
+    out.branches = await page.locator("section[data-stage] li[data-branch]").evaluateAll((li) =>
+      li.map((l) => ({
+        stage: l.closest("section[data-stage]").getAttribute("data-stage"),
+        branch: l.getAttribute("data-branch"),
+        run: l.getAttribute("data-run"),
+        status: l.querySelector(".badge")?.textContent ?? null,
+      })));
     await ctx.close();
   }
 

@@ -234,6 +234,10 @@ def test_the_console_in_a_browser(ops, console):
     assert dev["events"] == [e[1] for e in ops.events(dev["runId"])]
     assert dev["warningLines"] and all("lvl-warning" in c or "lvl-error" in c for c in dev["warningLines"])
     assert "Rebuild" in dev["buttons"]
+    # Branches by stage: main is acme's production branch (create_project made it), its newest build the
+    # canceled one; the other tenant's branch of the same name is not there.
+    assert seen["branches"] == [{"stage": "production", "branch": "main", "run": seen["cancel"]["runId"],
+                                 "status": "canceled"}]
 
     # Cancel from the console ended the running build.
     cancel = ops.run(seen["cancel"]["runId"])

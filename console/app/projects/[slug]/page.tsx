@@ -3,11 +3,13 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { asUser } from "@/lib/db";
 import { ROLE_RANK, STAGES, STATUSES } from "@/lib/http";
-import { projectBySlug, runsPage } from "@/lib/queries";
+import { branchesByStage, projectBySlug, runsPage } from "@/lib/queries";
 import { pageUser } from "@/lib/session";
 import { Notice } from "../../notice";
 
 export const dynamic = "force-dynamic";
+
+const STAGES_SHOWN = ["production", "staging", "development"] as const;
 
 type Params = { params: Promise<{ slug: string }>; searchParams: Promise<Record<string, string | undefined>> };
 
@@ -33,10 +35,14 @@ export default async function ProjectPage({ params, searchParams }: Params) {
   const data = await asUser(user, async (tx) => {
     const project = await projectBySlug(tx, slug, user.id);
     if (!project) return null;
-    return { project, page: await runsPage(tx, project.id, filters) };
+    return {
+      project,
+      branches: await branchesByStage(tx, project.id),
+      page: await runsPage(tx, project.id, filters),
+    };
   });
   if (!data) notFound();
-  const { project, page } = data;
+  const { project, branches, page } = data;
   const canRun = project.role !== null && ROLE_RANK[project.role] >= ROLE_RANK.developer && !project.archivedAt;
   const qs = (extra: Record<string, string | undefined>) => {
     const u = new URLSearchParams();
@@ -55,6 +61,34 @@ export default async function ProjectPage({ params, searchParams }: Params) {
         <dt>Production branch</dt><dd className="mono">{project.productionBranch ?? "none yet"}</dd>
         <dt>Your role</dt><dd data-testid="role">{project.role ?? "-"}</dd>
       </dl>
+      <section aria-labelledby="branches">
+        <h2 id="branches">Branches</h2>
+        {branches.length === 0 ? (
+          <p className="muted">No branch yet: a push or a run creates one.</p>
+        ) : (
+          <div className="stages">
+            {STAGES_SHOWN.map((stage) => (
+              <section key={stage} aria-labelledby={`stage-${stage}`} data-stage={stage}>
+                <h3 id={`stage-${stage}`}>{stage[0].toUpperCase() + stage.slice(1)}</h3>
+                <ul className="branches">
+                  {branches.filter((b) => b.stage === stage).map((b) => (
+                    <li key={b.name} data-branch={b.name} data-run={b.run_id ?? ""}>
+                      <Link className="mono" href={`/projects/${project.slug}?branch=${encodeURIComponent(b.name)}`}>{b.name}</Link>{" "}
+                      {b.run_id ? (
+                        <Link href={`/projects/${project.slug}/runs/${b.run_id}`}>
+                          <span className={`badge status-${b.run_status}`}>{b.run_status}</span>
+                        </Link>
+                      ) : <span className="muted">no build yet</span>}
+                      {b.workflow && <span className="muted"> {b.workflow}</span>}
+                      {b.head_commit && <span className="mono muted"> {b.head_commit.slice(0, 10)}</span>}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ))}
+          </div>
+        )}
+      </section>
       {canRun && (
         <section className="panel" aria-labelledby="new-run">
           <h2 id="new-run">New run</h2>
