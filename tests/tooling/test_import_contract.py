@@ -35,7 +35,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess:
 def test_the_package_keeps_its_contract(package_copy):
     proc = lint_imports(package_copy)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "2 kept, 0 broken" in proc.stdout
+    assert "4 kept, 0 broken" in proc.stdout
 
 
 def test_a_runner_module_importing_dev_tooling_breaks_it(package_copy):
@@ -53,3 +53,19 @@ def test_a_step_importing_a_dev_tool_breaks_it(package_copy):
     proc = lint_imports(package_copy)
     assert proc.returncode != 0
     assert "odooops.steps is not allowed to import sqlfluff" in proc.stdout
+
+
+def test_the_notifier_importing_the_cli_breaks_it(package_copy):
+    module = package_copy / "harness" / "odooops" / "notifier" / "providers.py"
+    module.write_text(module.read_text() + "\nfrom ..cli import output  # noqa\n")
+    proc = lint_imports(package_copy)
+    assert proc.returncode != 0
+    assert "odooops.notifier is not allowed to import odooops.cli" in proc.stdout
+
+
+def test_the_runner_importing_the_notifier_breaks_it(package_copy):
+    module = package_copy / "harness" / "odooops" / "runner" / "storage.py"
+    module.write_text(module.read_text() + "\nfrom ..notifier import providers  # noqa\n")
+    proc = lint_imports(package_copy)
+    assert proc.returncode != 0
+    assert "odooops.runner is not allowed to import odooops.notifier" in proc.stdout

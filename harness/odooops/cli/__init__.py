@@ -1,6 +1,7 @@
 """The ``odooops`` command: argument parsing only, grouped by audience.
 
 - :mod:`.run`: what a build host runs: ``worker``, ``step``;
+- :mod:`.notify`: what the control plane runs next to its database: ``notify``;
 - :mod:`.control`: what a control plane's users run: ``project``, ``branch``,
   ``workflow``, ``run``;
 - :mod:`.develop`: working on this repository: ``db up|down|status|migrate``,
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import check, control, develop, run
+from . import check, control, develop, notify, run
 from .output import err
 
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run.register(sub)
+    notify.register(sub)
     control.register(sub)
 
     # Parsers that develop and check commands share.

@@ -152,6 +152,84 @@ export type Database = {
           },
         ];
       };
+      "commit_status_outbox": {
+        Row: {
+          "attempts": number;
+          "commit_sha": string;
+          "context": string;
+          "created_at": string;
+          "delivered_at": string | null;
+          "description": string;
+          "gave_up_at": string | null;
+          "id": number;
+          "last_error": string | null;
+          "last_http_status": number | null;
+          "lease_expires_at": string | null;
+          "leased_by": string | null;
+          "next_attempt_at": string;
+          "project_id": string;
+          "provider": string;
+          "repository": string;
+          "run_id": string;
+          "run_status": Database["ops"]["Enums"]["run_status"];
+          "state": string;
+          "superseded_at": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "attempts"?: number;
+          "commit_sha": string;
+          "context": string;
+          "created_at"?: string;
+          "delivered_at"?: string | null;
+          "description": string;
+          "gave_up_at"?: string | null;
+          "id"?: never;
+          "last_error"?: string | null;
+          "last_http_status"?: number | null;
+          "lease_expires_at"?: string | null;
+          "leased_by"?: string | null;
+          "next_attempt_at"?: string;
+          "project_id": string;
+          "provider": string;
+          "repository": string;
+          "run_id": string;
+          "run_status": Database["ops"]["Enums"]["run_status"];
+          "state": string;
+          "superseded_at"?: string | null;
+        };
+        Update: {
+          "attempts"?: number;
+          "commit_sha"?: string;
+          "context"?: string;
+          "created_at"?: string;
+          "delivered_at"?: string | null;
+          "description"?: string;
+          "gave_up_at"?: string | null;
+          "id"?: never;
+          "last_error"?: string | null;
+          "last_http_status"?: number | null;
+          "lease_expires_at"?: string | null;
+          "leased_by"?: string | null;
+          "next_attempt_at"?: string;
+          "project_id"?: string;
+          "provider"?: string;
+          "repository"?: string;
+          "run_id"?: string;
+          "run_status"?: Database["ops"]["Enums"]["run_status"];
+          "state"?: string;
+          "superseded_at"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "commit_status_outbox_run_id_project_id_fkey";
+            columns: ["run_id", "project_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id", "project_id"];
+          },
+        ];
+      };
       "project_memberships": {
         Row: {
           "created_at": string;
@@ -467,6 +545,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
@@ -499,6 +578,7 @@ export type Database = {
           "params"?: NonNullable<Json>;
           "priority"?: number;
           "project_id": string;
+          "push_delivery_id"?: string | null;
           "required_labels"?: (string)[];
           "run_after"?: string;
           "stage"?: Database["ops"]["Enums"]["run_stage"];
@@ -530,6 +610,7 @@ export type Database = {
           "params"?: NonNullable<Json>;
           "priority"?: number;
           "project_id"?: string;
+          "push_delivery_id"?: string | null;
           "required_labels"?: (string)[];
           "run_after"?: string;
           "stage"?: Database["ops"]["Enums"]["run_stage"];
@@ -1017,6 +1098,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
@@ -1057,6 +1139,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
@@ -1071,6 +1154,41 @@ export type Database = {
           to: "runs";
           isOneToOne: false;
           isSetofReturn: true;
+        };
+      };
+      "commit_status_repository": {
+        Args: { "p_repository_url": string };
+        Returns: Record<string, unknown>;
+      };
+      "complete_commit_status": {
+        Args: { "p_http_status": number; "p_id": number; "p_notifier_id": string };
+        Returns: {
+          "attempts": number;
+          "commit_sha": string;
+          "context": string;
+          "created_at": string;
+          "delivered_at": string | null;
+          "description": string;
+          "gave_up_at": string | null;
+          "id": number;
+          "last_error": string | null;
+          "last_http_status": number | null;
+          "lease_expires_at": string | null;
+          "leased_by": string | null;
+          "next_attempt_at": string;
+          "project_id": string;
+          "provider": string;
+          "repository": string;
+          "run_id": string;
+          "run_status": Database["ops"]["Enums"]["run_status"];
+          "state": string;
+          "superseded_at": string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "commit_status_outbox";
+          isOneToOne: true;
+          isSetofReturn: false;
         };
       };
       "complete_workflow_run": {
@@ -1102,6 +1220,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
@@ -1206,6 +1325,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
@@ -1221,6 +1341,10 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      "get_commit_status_token": {
+        Args: { "p_id": number; "p_notifier_id": string };
+        Returns: string;
       };
       "get_run_context": {
         Args: { "p_run_id": string; "p_worker_id": string };
@@ -1251,6 +1375,37 @@ export type Database = {
       "is_label_set": { Args: { "p_labels": (string)[] }; Returns: boolean };
       "is_odoo_series": { Args: { "p_series": string }; Returns: boolean };
       "is_valid_regex": { Args: { "p_pattern": string }; Returns: boolean };
+      "lease_commit_statuses": {
+        Args: { "p_lease_seconds"?: number; "p_limit"?: number; "p_notifier_id": string };
+        Returns: {
+          "attempts": number;
+          "commit_sha": string;
+          "context": string;
+          "created_at": string;
+          "delivered_at": string | null;
+          "description": string;
+          "gave_up_at": string | null;
+          "id": number;
+          "last_error": string | null;
+          "last_http_status": number | null;
+          "lease_expires_at": string | null;
+          "leased_by": string | null;
+          "next_attempt_at": string;
+          "project_id": string;
+          "provider": string;
+          "repository": string;
+          "run_id": string;
+          "run_status": Database["ops"]["Enums"]["run_status"];
+          "state": string;
+          "superseded_at": string | null;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "commit_status_outbox";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
       "list_queued_runs": {
         Args: Record<PropertyKey, never>;
         Returns: {
@@ -1322,6 +1477,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
@@ -1368,6 +1524,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
@@ -1445,6 +1602,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
@@ -1457,6 +1615,45 @@ export type Database = {
         SetofOptions: {
           from: "*";
           to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "retry_commit_status": {
+        Args: {
+          "p_count_attempt"?: boolean;
+          "p_delay_seconds": number;
+          "p_error": string;
+          "p_give_up"?: boolean;
+          "p_http_status"?: number;
+          "p_id": number;
+          "p_notifier_id": string;
+        };
+        Returns: {
+          "attempts": number;
+          "commit_sha": string;
+          "context": string;
+          "created_at": string;
+          "delivered_at": string | null;
+          "description": string;
+          "gave_up_at": string | null;
+          "id": number;
+          "last_error": string | null;
+          "last_http_status": number | null;
+          "lease_expires_at": string | null;
+          "leased_by": string | null;
+          "next_attempt_at": string;
+          "project_id": string;
+          "provider": string;
+          "repository": string;
+          "run_id": string;
+          "run_status": Database["ops"]["Enums"]["run_status"];
+          "state": string;
+          "superseded_at": string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "commit_status_outbox";
           isOneToOne: true;
           isSetofReturn: false;
         };
@@ -1555,6 +1752,7 @@ export type Database = {
           "params": NonNullable<Json>;
           "priority": number;
           "project_id": string;
+          "push_delivery_id": string | null;
           "required_labels": (string)[];
           "run_after": string;
           "stage": Database["ops"]["Enums"]["run_stage"];
