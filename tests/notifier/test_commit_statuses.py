@@ -1,4 +1,4 @@
-"""The commit status notifier against a local GitHub and GitLab (tests/notifier/fake_providers.py, every
+"""The commit status notifier against a local GitHub and GitLab (odooops/dev/fake_providers.py, every
 GitHub request checked against GitHub's OpenAPI description): statuses of a run queued by a push arrive in
 order; a later status supersedes an unsent one; 5xx and timeouts are retried with backoff; rate limits are
 waited out; a notifier killed after the provider answered and before it marked the row delivered leaves it
@@ -14,11 +14,11 @@ import sys
 import time
 
 import pytest
+from odooops.dev.fake_providers import FakeProviders
 from odooops.notifier.notifier import Notifier
 
 from tests.concurrency.conftest import worker_conn
 from tests.conftest import ROOT, connect, wait_for
-from tests.notifier.fake_providers import FakeProviders
 
 SHA = "a" * 40
 CONSOLE = "https://console.test.invalid"

@@ -13,6 +13,9 @@ answered 422 and kept in ``violations``.
 Answers are scripted: each request takes the next of ``script`` (default 201):
 an int status, ``(status, headers)``, or ``"hang"`` (no answer until the test
 ends: the client's timeout). ``on_request`` runs before the answer.
+
+It lives here, not under tests/, so ``odooops demo`` can show a push's
+statuses too; tests/notifier and tests/e2e import it from here.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ import urllib.parse
 from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import jsonschema
 
-ROOT = Path(__file__).resolve().parents[2]
-OPENAPI = ROOT / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.deref.json"
+from .target import project_root
+
+OPENAPI = ("node_modules", "@octokit", "openapi", "generated", "api.github.com.deref.json")
 OPERATION = "repos/create-commit-status"
 GITLAB_STATES = {"pending", "running", "success", "failed", "canceled"}
 
@@ -52,7 +55,8 @@ def _nullable(schema):
 @cache
 def github_operation() -> tuple[str, str, re.Pattern, dict]:
     """(method, path template, path regex, request body JSON Schema) of repos/create-commit-status."""
-    spec = json.loads(OPENAPI.read_text())
+    openapi = project_root().joinpath(*OPENAPI)
+    spec = json.loads(openapi.read_text())
     assert spec["info"]["version"] == "23.0.2", spec["info"]["version"]
     for template, item in spec["paths"].items():
         for method, op in item.items():
@@ -68,7 +72,7 @@ def github_operation() -> tuple[str, str, re.Pattern, dict]:
                         segments.append(re.escape(part))
                 schema = _nullable(op["requestBody"]["content"]["application/json"]["schema"])
                 return method.upper(), template, re.compile("^" + "".join(segments) + "$"), schema
-    raise AssertionError(f"{OPERATION} is not in {OPENAPI}")
+    raise AssertionError(f"{OPERATION} is not in {openapi}")
 
 
 @dataclass

@@ -1,0 +1,116 @@
+"""The webhooks Edge Function served by Deno on a local port, and signed GitHub pushes to it.
+
+Used by ``odooops demo`` and tests/e2e/test_push_to_status.py:
+
+* :func:`serve` runs ``supabase/functions/webhooks/index.ts``'s handler with
+  ``Deno.serve`` on 127.0.0.1 and a free port (a two-line ``deno eval``: the
+  module's own ``Deno.serve`` would take port 8000), with ``SUPABASE_DB_URL``
+  set to the given database, as ``odooops functions test`` sets it;
+* :func:`github_push` is a push payload of ``@octokit/webhooks-examples``
+  (GitHub's own example) with only its repository, ``ref``, ``before`` and
+  ``after`` changed; :func:`post_github` signs it (``X-Hub-Signature-256``,
+  HMAC-SHA256 of the body with the project's webhook secret) and POSTs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import hmac
+import json
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from functools import cache
+
+from .functions import _tool, deno_env, functions_dir
+from .target import project_root
+
+EXAMPLES = ("node_modules", "@octokit", "webhooks-examples", "api.github.com", "index.json")
+EXAMPLE_REPOSITORY = "Codertocat/Hello-World"
+
+SERVE = """
+const { handler } = await import(Deno.args[0]);
+Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log(`listening ${port}`) }, handler);
+"""
+
+
+@contextlib.contextmanager
+def serve(database_url: str, timeout: float = 60.0) -> Iterator[str]:
+    """Serve the webhooks function against ``database_url`` (a postgresql:// URL); yield its base URL."""
+    index = (functions_dir() / "webhooks" / "index.ts").as_uri()
+    env = deno_env({"SUPABASE_DB_URL": database_url})
+    proc = subprocess.Popen(
+        [str(_tool("deno")), "eval", "--config", str(functions_dir() / "deno.json"), "--ext", "ts", SERVE, index],
+        cwd=functions_dir(), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        port: list[str] = []
+        output: list[str] = []
+
+        def read() -> None:
+            for line in iter(proc.stdout.readline, ""):
+                output.append(line.rstrip())
+                if line.startswith("listening ") and not port:
+                    port.append(line.split()[1])
+                    listening.set()
+            listening.set()
+
+        listening = threading.Event()
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        if not listening.wait(timeout) or not port:
+            raise RuntimeError("deno did not serve the webhooks function: " + "\n".join(output[-20:]))
+        yield f"http://127.0.0.1:{port[0]}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+@cache
+def _examples() -> list[dict]:
+    index = json.loads(project_root().joinpath(*EXAMPLES).read_text())
+    return next(e["examples"] for e in index if e["name"] == "push")
+
+
+def github_push(repository: str, branch: str, before: str, after: str) -> dict:
+    """GitHub's example push of a branch, for ``repository`` (``owner/name``), ``branch`` and ``after``."""
+    example = next(p for p in _examples() if p["ref"] == "refs/heads/master")
+    payload = copy.deepcopy(example)
+    owner, name = repository.split("/", 1)
+    repo = json.dumps(payload["repository"]).replace(EXAMPLE_REPOSITORY, repository)
+    payload["repository"] = {**json.loads(repo), "name": name, "full_name": repository}
+    payload["repository"]["owner"] = {**payload["repository"]["owner"], "login": owner, "name": owner}
+    payload.update(ref=f"refs/heads/{branch}", before=before, after=after)
+    return payload
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post_github(url: str, event: str, payload: dict, secret: str, delivery: str | None = None,
+                timeout: float = 30.0) -> tuple[int, dict]:
+    """POST a signed GitHub delivery to ``url``; (HTTP status, JSON answer)."""
+    body = json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "User-Agent": "GitHub-Hookshot/odooops-demo",
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+        "X-Hub-Signature-256": sign(secret, body),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
