@@ -7,7 +7,14 @@
    (``odooops worker``, a subprocess) takes them, ``env_wait_ready.sh``
    follows each to its end, printing log lines as they arrive;
 4. the build's logs (one query: a run's lines in order), the artifacts, the upgrade
-   findings, the ops tables, and what to look at next.
+   findings, the ops tables;
+5. from push to status: a second project whose repository is a GitHub URL,
+   connected with ``odooops project connect github``; two signed GitHub push
+   payloads for the demo repository to the webhooks Edge Function (served by
+   Deno), the second superseding the first run; the demo worker builds the
+   newest commit; ``odooops notify`` sends the commit statuses to a local fake
+   GitHub API (``fake_providers``), which prints what it recorded; then what to
+   look at next.
 
 Everything lives in temporary directories removed at the end, also on Ctrl-C.
 """
@@ -29,10 +36,18 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 from psycopg.types.json import Jsonb
 
-from . import baseline, demo_repo, migrations, target
+from . import baseline, demo_repo, functions, migrations, target, webhooks
+from .fake_providers import FakeProviders
 
 PROJECT = "demo"
 SERIES = "17.0"
+# The push-to-status part: a project whose repository is on GitHub; the demo worker's git fetches it from the
+# demo repository instead (git's url.<base>.insteadOf, given to the steps with --pass-env).
+GITHUB_PROJECT = "demo-github"
+GITHUB_REPOSITORY = "odooops-demo/library-addons"
+GITHUB_URL = f"https://github.com/{GITHUB_REPOSITORY}"
+PUSH_BRANCH = "feature/loans"
+GIT_MIRROR_ENV = ("GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0")
 
 
 def step(name: str, **extra) -> dict:
@@ -106,7 +121,7 @@ def _show_console(t: target.Target, artifacts: Path, tmp: Path) -> None:
     """The web console on the demo database until Ctrl-C."""
     from . import console
 
-    _title("9. The web console on this database (Ctrl-C to stop it)")
+    _title("10. The web console on this database (Ctrl-C to stop it)")
     user_id = console.add_demo_user(t, PROJECT)
     app = console.start(t, user_id, artifacts_dir=artifacts, log=tmp / "console.log")
     _say(f"{app.url}/sign-in: sign in as the demo user ({console.DEMO_EMAIL}), owner of the project {PROJECT},")
@@ -118,6 +133,93 @@ def _show_console(t: target.Target, artifacts: Path, tmp: Path) -> None:
         _say("stopping the console")
     finally:
         app.stop()
+
+
+def _odooops(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "odooops.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def _push_to_status(t: target.Target, repo: Path, first: str, env: dict, worker_argv: list[str]) -> int:
+    """Two signed GitHub pushes to the webhooks function (the second supersedes the first run while it is
+    queued), the demo worker started again (``--drain``) builds the newest, the statuses on a local GitHub API."""
+    console_url = os.environ.get("ODOOOPS_CONSOLE_URL") or "http://localhost:3000"
+    with psycopg.connect(t.conninfo("service_role"), autocommit=True) as conn:
+        create_project(conn, GITHUB_PROJECT, GITHUB_URL, workflows={"build": WORKFLOWS["build"]},
+                       name="Library addons on GitHub (demo)")
+    _say(f"project {GITHUB_PROJECT}: repository {GITHUB_URL}, workflow build (on pushes to development branches);")
+    _say(f"  the worker's git fetches {GITHUB_URL} from {repo} (git config url.<base>.insteadOf, --pass-env)")
+    fake = FakeProviders()
+    worker: subprocess.Popen | None = None
+    try:
+        with webhooks.serve(functions.database_url(t)) as url:
+            _say(f"the webhooks Edge Function, served by Deno: {url}  (local GitHub API: {fake.url})")
+            _say(f"$ odooops project connect github {GITHUB_PROJECT} --url {url}")
+            out = _odooops(env, "project", "connect", "github", GITHUB_PROJECT, "--url", url)
+            if out.returncode != 0:
+                _say(out.stderr)
+                return 1
+            _say("\n".join("  " + line for line in out.stdout.rstrip().splitlines()))
+            secret = next(line.split()[-1] for line in out.stdout.splitlines() if line.strip().startswith("Secret:"))
+            _psql(t.url("postgres"), "select ops.set_project_secret(:'slug', 'GITHUB_TOKEN', 'ghp_demo_token');",
+                  slug=GITHUB_PROJECT)
+            _say(f"project secret GITHUB_TOKEN set for {GITHUB_PROJECT} (what odooops notify authenticates with)")
+            notify = ["notify", "--once", "--database-url", t.conninfo("service_role"), "--notifier-id",
+                      "demo-notifier", "--github-api-url", fake.url, "--console-url", console_url]
+
+            def push(before: str, after: str) -> str | None:
+                payload = webhooks.github_push(GITHUB_REPOSITORY, PUSH_BRANCH, before, after)
+                status, body = webhooks.post_github(url + "/functions/v1/webhooks", "push", payload, secret)
+                _say("POST /functions/v1/webhooks  X-GitHub-Event: push, X-Hub-Signature-256 (HMAC of the body with "
+                     f"the secret): {PUSH_BRANCH} -> {after[:12]}")
+                _say(f"  {status} {json.dumps(body)}")
+                return body["runs"][0]["id"] if status == 200 and body.get("runs") else None
+
+            def notify_once() -> None:
+                _say("$ odooops notify --once --github-api-url <local GitHub API> --console-url " + console_url)
+                out = _odooops(env, *notify)
+                _say("\n".join("  " + line for line in (out.stdout + out.stderr).rstrip().splitlines()))
+
+            first_run = push("0" * 40, first)
+            notify_once()
+            second = demo_repo.commit(repo, {"library/README.md": "Loans of books, and their reminders.\n"},
+                                      "Describe the library addon")
+            second_run = push(first, second)
+            if first_run is None or second_run is None:
+                return 1
+            _say(_psql(t.url("postgres"), "select left(commit_sha, 12) as commit, status, cancel_reason from ops.runs"
+                                          " where id in (:'a', :'b') order by created_at;", a=first_run, b=second_run))
+            notify_once()
+            _say("the demo worker again, until the queue is empty: odooops worker --drain")
+            worker = subprocess.Popen([*worker_argv, "--drain"], env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True)
+            relay = threading.Thread(target=_relay, args=(worker.stdout, "  [worker] "), daemon=True)
+            relay.start()
+            _say(f"$ scripts/odooops/env_wait_ready.sh {second_run} --timeout 60")
+            proc = subprocess.Popen([str(scripts_dir() / "env_wait_ready.sh"), second_run, "--timeout", "60"],
+                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            _relay(proc.stdout, "  ")
+            rc = proc.wait()
+            _say(f"(exit status {rc})")
+            worker.wait(30)
+            relay.join(2)
+            notify_once()
+        _say(f"The commit statuses the local GitHub API recorded ({len(fake.requests)} requests, each checked against "
+             "GitHub's OpenAPI description of repos/create-commit-status), in order:")
+        for r in fake.requests:
+            b = r.body
+            _say(f"  {r.method} {r.path}")
+            _say(f"    state={b.get('state')}  context={b.get('context')}  description={b.get('description')!r}"
+                 f"  target_url={b.get('target_url')}")
+        if fake.violations:
+            _say(f"requests GitHub would refuse: {fake.violations}")
+            return 1
+        return rc
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        fake.close()
 
 
 def main(args=None) -> int:
@@ -156,7 +258,8 @@ def main(args=None) -> int:
         _say(f"{advisories} upgrade advisories in ops.upgrade_advisories")
 
         db_url = t.url("postgres")
-        env = {**os.environ, "DATABASE_URL": db_url, "ODOOOPS_POLL_INTERVAL": "0.2"}
+        env = {**os.environ, "DATABASE_URL": db_url, "ODOOOPS_POLL_INTERVAL": "0.2", "GIT_CONFIG_COUNT": "1",
+               "GIT_CONFIG_KEY_0": f"url.{url}.insteadOf", "GIT_CONFIG_VALUE_0": GITHUB_URL}
         env.pop("SUPABASE_DB_URL", None)
         env.pop("ODOOOPS_S3_BUCKET", None)  # the demo keeps artifacts on disk, where it can show them
 
@@ -177,11 +280,12 @@ def main(args=None) -> int:
 
         _title("4. A worker takes them; env_wait_ready.sh follows each run")
         artifacts = tmp / "artifacts"
+        worker_argv = [
+            sys.executable, "-m", "odooops.cli", "worker", "--database-url", t.conninfo("service_role"),
+            "--worker-id", "demo-worker-1", "--artifacts-dir", str(artifacts), "--work-dir", str(tmp / "work"),
+            "--poll-interval", "1", *(a for name in GIT_MIRROR_ENV for a in ("--pass-env", name))]
         worker = subprocess.Popen(
-            [sys.executable, "-m", "odooops.cli", "worker", "--database-url", t.conninfo("service_role"),
-             "--worker-id", "demo-worker-1", "--artifacts-dir", str(artifacts), "--work-dir", str(tmp / "work"),
-             "--poll-interval", "1"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            worker_argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         relay = threading.Thread(target=_relay, args=(worker.stdout, "  [worker] "), daemon=True)
         relay.start()
@@ -250,6 +354,9 @@ def main(args=None) -> int:
                            " where n.nspname = 'ops' and c.relkind = 'r' and c.relname not like 'agent%'"
                            " order by c.relname;"))
 
+        _title("9. From a push on GitHub to the commit's status on GitHub")
+        results["push"] = _push_to_status(t, repo, commit, env, worker_argv)
+
         ok = all(rc == 0 for rc in results.values())
         if with_console:
             _show_console(t, artifacts, tmp)
@@ -277,6 +384,8 @@ def main(args=None) -> int:
     and env_destroy.sh <run id> in another, with DATABASE_URL set;
   - ops.run_events: every status change of every run, with the worker that caused it;
   - the state machine: select * from ops.run_status_transitions();
+  - from push to status (step 9): ops.commit_status_outbox, one row per status change of a run a
+    push queued; docs/odooops-sh/CICD.md#from-push-to-status; tests/e2e/test_push_to_status.py;
   - `make test` for the pgTAP suite and the end-to-end tests (tests/e2e/).""")
         return 0 if ok else 1
     finally:
