@@ -121,11 +121,12 @@ export async function runFindings(tx: Tx, runId: string, limit = 2000) {
 
 export type MemberRow = { user_id: string; role: string; created_at: Date };
 
+/** The project's members, owners first (m.role: the enum's order, not the text's). */
 export async function members(tx: Tx, projectId: string) {
   return await tx.$queryRaw<MemberRow[]>`
-    select user_id::text, role::text, created_at from ops.project_memberships
-     where project_id = ${projectId}::uuid
-     order by role desc, created_at, user_id
+    select m.user_id::text, m.role::text, m.created_at from ops.project_memberships m
+     where m.project_id = ${projectId}::uuid
+     order by m.role desc, m.created_at, m.user_id
      limit 1000`;
 }
 
@@ -133,8 +134,8 @@ export type SecretRow = { name: string; stage: string | null; updated_at: Date; 
 
 export async function secrets(tx: Tx, projectId: string) {
   return await tx.$queryRaw<SecretRow[]>`
-    select name, stage::text, updated_at, updated_by::text from ops.project_secrets
-     where project_id = ${projectId}::uuid
-     order by name, stage nulls first
+    select s.name, s.stage::text, s.updated_at, s.updated_by::text from ops.project_secrets s
+     where s.project_id = ${projectId}::uuid
+     order by s.name, s.stage nulls first
      limit 1000`;
 }

@@ -308,6 +308,7 @@ def test_the_console_in_a_browser(ops, console):
     # Members: the viewer reads the list with no button; their forged add and remove change nothing.
     m = seen["members"]
     initial = sorted([[USERS["owner"], "owner"], [USERS["developer"], "developer"], [USERS["viewer"], "viewer"]])
+    assert [r for _, r in m["viewerList"]] == ["owner", "developer", "viewer"], "by role, owners first"
     assert sorted(m["viewerList"]) == initial
     assert m["viewerButtons"] == 0
     assert "Refused by the database (SQLSTATE 42501)" in m["viewerForgedAdd"]
