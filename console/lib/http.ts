@@ -34,3 +34,5 @@ export const STATUSES = ["queued", "claimed", "running", "succeeded", "failed", 
 export const STAGES = ["production", "staging", "development"] as const;
 export const LEVELS = ["debug", "info", "warning", "error"] as const;
 export const ROLE_RANK: Record<string, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+
+export const ROLES = ["viewer", "developer", "admin", "owner"] as const;

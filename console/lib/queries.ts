@@ -95,3 +95,47 @@ export async function branchesByStage(tx: Tx, projectId: string, limit = 200) {
               b.last_push_at desc nulls last, b.name
      limit ${limit}`;
 }
+
+export type FindingRow = {
+  id: string; source: string; code: string; severity: string; to_series: string | null;
+  file: string; line: number; col: number; excerpt: string; message: string;
+};
+export type FindingGroup = { source: string; code: string; severity: string; to_series: string | null; count: number };
+
+/** A run's upgrade findings: every (source, code) group with its exact count,
+ * and the first `limit` findings in (source, code, file, line, col) order (a run
+ * holds up to 20000). Row-level security reads them as the run's. */
+export async function runFindings(tx: Tx, runId: string, limit = 2000) {
+  const groups = await tx.$queryRaw<FindingGroup[]>`
+    select source, code, min(severity) as severity, min(to_series) as to_series, count(*)::int as count
+      from ops.upgrade_findings where run_id = ${runId}::uuid
+     group by source, code
+     order by source desc, count(*) desc, code`;
+  const rows = await tx.$queryRaw<FindingRow[]>`
+    select id::text, source, code, severity, to_series, file, line, col, excerpt, message
+      from ops.upgrade_findings where run_id = ${runId}::uuid
+     order by source, code, file, line, col
+     limit ${limit}`;
+  return { groups, rows, total: groups.reduce((n, g) => n + g.count, 0) };
+}
+
+export type MemberRow = { user_id: string; role: string; created_at: Date };
+
+/** The project's members, owners first (m.role: the enum's order, not the text's). */
+export async function members(tx: Tx, projectId: string) {
+  return await tx.$queryRaw<MemberRow[]>`
+    select m.user_id::text, m.role::text, m.created_at from ops.project_memberships m
+     where m.project_id = ${projectId}::uuid
+     order by m.role desc, m.created_at, m.user_id
+     limit 1000`;
+}
+
+export type SecretRow = { name: string; stage: string | null; updated_at: Date; updated_by: string | null };
+
+export async function secrets(tx: Tx, projectId: string) {
+  return await tx.$queryRaw<SecretRow[]>`
+    select s.name, s.stage::text, s.updated_at, s.updated_by::text from ops.project_secrets s
+     where s.project_id = ${projectId}::uuid
+     order by s.name, s.stage nulls first
+     limit 1000`;
+}

@@ -1,7 +1,7 @@
 // The console in a real browser (playwright-core + Debian chromium, axe-core),
 // against a running `next start`, a real migrated database and a real worker,
 // all prepared by tests/e2e/test_console.py, which passes a JSON file:
-//   {base, cookie, secret, users: {name: id}, acme: {runs: [ids]}, other: {run},
+//   {base, cookie, secret, users: {name: id}, acme: {runs: [ids]}, other: {run, scan},
 //    gate, screenshots, chromium}
 // It prints one JSON object of observations on stdout; the pytest side asserts
 // on them together with what the database holds. Each step has a deadline.
@@ -12,7 +12,10 @@ import { SignJWT } from "jose";
 import { chromium } from "playwright-core";
 
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
-const out = { roles: {}, notFound: {}, viewer: {}, developer: {}, cancel: {}, create: {}, pages: {}, axe: {}, auth: {} };
+const out = {
+  roles: {}, notFound: {}, viewer: {}, developer: {}, cancel: {}, create: {}, pages: {}, axe: {}, auth: {},
+  findings: {}, members: {}, settings: {},
+};
 const key = new TextEncoder().encode(cfg.secret);
 
 async function token(sub, { secret = key, exp = "1h" } = {}) {
@@ -43,6 +46,27 @@ async function axe(name, page) {
 async function projectsOf(page) {
   await page.goto(cfg.base + "/");
   return page.locator("tr[data-project]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-project")));
+}
+
+/** Reloads the page without the last post's notice, so that waiting for the next one cannot match the old. */
+async function clean(page) {
+  const u = new URL(page.url());
+  await page.goto(cfg.base + u.pathname);
+}
+
+/** Posts a form the page does not offer (a forged request from the user's own browser), waits for the answer. */
+async function forge(page, action, fields, wait = /(error|ok)=/) {
+  await clean(page);
+  await page.evaluate(([a, fs]) => {
+    const f = document.createElement("form");
+    f.method = "post"; f.action = a;
+    for (const [k, v] of Object.entries(fs)) {
+      const i = document.createElement("input"); i.type = "hidden"; i.name = k; i.value = v; f.append(i);
+    }
+    document.body.append(f); f.submit();
+  }, [action, fields]);
+  await page.waitForURL(wait);
+  return (await page.locator("p.notice").textContent()) ?? "";
 }
 
 async function shot(page, name) {
@@ -252,6 +276,123 @@ try {
     out.create.duplicate = await page.locator("p.notice.error").textContent();
     await page.goto(cfg.base + "/");
     await shot(page, "projects");
+    await ctx.close();
+  }
+
+  // -- upgrade findings of a run, by advisory and pylint message ---------------
+  {
+    const ctx = await contextFor(cfg.users.outsider);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + `/projects/other/runs/${cfg.other.scan}`);
+    out.findings.sections = await page.locator("section[data-source]").evaluateAll((secs) => secs.map((s) => ({
+      source: s.getAttribute("data-source"),
+      groups: [...s.querySelectorAll("details[data-code]")].map((d) => ({
+        code: d.getAttribute("data-code"),
+        severity: d.querySelector("summary .badge").textContent,
+        toSeries: d.querySelector("[data-to-series]")?.getAttribute("data-to-series") ?? null,
+        count: Number(d.querySelector("[data-count]").getAttribute("data-count")),
+        findings: [...d.querySelectorAll("li[data-finding]")].map((li) => ({
+          where: li.getAttribute("data-finding"), href: li.querySelector("a")?.getAttribute("href") ?? null,
+          excerpt: li.querySelector("pre")?.textContent ?? "",
+        })),
+      })),
+    })));
+    await axe("run-findings", page);
+    await shot(page, "run-findings");
+    await ctx.close();
+  }
+
+  // -- members: the viewer reads, the owner manages, the database decides -------
+  {
+    const ctx = await contextFor(cfg.users.viewer);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/projects/acme/members");
+    out.members.viewerList = await page.locator("tr[data-member]").evaluateAll((r) =>
+      r.map((x) => [x.getAttribute("data-member"), x.getAttribute("data-role")]));
+    out.members.viewerButtons = await page.locator("main button").count();
+    out.members.viewerForgedAdd = await forge(page, "/projects/acme/members/add", { user_id: cfg.users.outsider, role: "viewer" });
+    out.members.viewerForgedRemove = await forge(page, "/projects/acme/members/remove", { user_id: cfg.users.developer });
+    await ctx.close();
+  }
+  {
+    const ctx = await contextFor(cfg.users.owner);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/projects/acme/members");
+    await axe("members", page);
+    await shot(page, "members");
+    const add = page.locator("form", { has: page.getByRole("button", { name: "Add member" }) });
+    await add.getByLabel("User id").fill(cfg.users.outsider);
+    await add.getByLabel("Role").selectOption("viewer");
+    await add.getByRole("button", { name: "Add member" }).click();
+    await page.waitForURL(/ok=/);
+    out.members.added = await page.locator("p.notice").textContent();
+    out.members.afterAdd = await page.locator("tr[data-member]").evaluateAll((r) =>
+      r.map((x) => [x.getAttribute("data-member"), x.getAttribute("data-role")]));
+    await clean(page);
+    const row = page.locator(`tr[data-member="${cfg.users.outsider}"]`);
+    await row.getByLabel(`Role of ${cfg.users.outsider}`).selectOption("developer");
+    await row.getByRole("button", { name: "Change role" }).click();
+    await page.waitForURL(/ok=/);
+    out.members.changed = await page.locator("p.notice").textContent();
+    out.members.outsiderRole = await page.locator(`tr[data-member="${cfg.users.outsider}"]`).getAttribute("data-role");
+    await clean(page);
+    await page.locator(`tr[data-member="${cfg.users.outsider}"]`).getByRole("button", { name: "Remove" }).click();
+    await page.waitForURL(/ok=/);
+    out.members.removed = await page.locator("p.notice").textContent();
+    await clean(page);
+    await page.locator(`tr[data-member="${cfg.users.owner}"]`).getByRole("button", { name: "Remove" }).click();
+    await page.waitForURL(/error=/);
+    out.members.lastOwner = await page.locator("p.notice.error").textContent();
+    out.members.badId = await forge(page, "/projects/acme/members/add", { user_id: "nope", role: "viewer" });
+    out.members.final = await page.locator("tr[data-member]").evaluateAll((r) =>
+      r.map((x) => [x.getAttribute("data-member"), x.getAttribute("data-role")]));
+    await ctx.close();
+  }
+
+  // -- settings: secrets by name, values write-only; how to connect webhooks ---
+  {
+    const ctx = await contextFor(cfg.users.owner);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/projects/acme/settings");
+    const set = async (name, stage, value) => {
+      await clean(page);
+      const form = page.locator("form", { has: page.getByRole("button", { name: "Set secret" }) });
+      await form.getByLabel("Name").fill(name);
+      await form.getByLabel("Stage").selectOption(stage);
+      await form.getByLabel("Value").fill(value);
+      await form.getByRole("button", { name: "Set secret" }).click();
+      await page.waitForURL(/ok=|error=/);
+      return page.locator("p.notice").textContent();
+    };
+    out.settings.set = [
+      await set("API_TOKEN", "", cfg.secretValues[0]),
+      await set("DB_PASSWORD", "staging", cfg.secretValues[1]),
+      await set("API_TOKEN", "", cfg.secretValues[2]),
+    ];
+    out.settings.valueInput = await page.getByLabel("Value").evaluate((i) => [i.type, i.value]);
+    out.settings.list = await page.locator("tr[data-secret]").evaluateAll((r) =>
+      r.map((x) => [x.getAttribute("data-secret"), x.getAttribute("data-stage")]));
+    out.settings.html = await page.content();
+    await axe("settings", page);
+    await shot(page, "settings");
+    await clean(page);
+    await page.getByRole("button", { name: "Delete DB_PASSWORD (staging)" }).click();
+    await page.waitForURL(/ok=/);
+    out.settings.deleted = await page.locator("p.notice").textContent();
+    out.settings.badName = await forge(page, "/projects/acme/settings/secrets/set", { name: "bad-name", value: "x" });
+    out.settings.webhooks = await page.getByTestId("webhooks").textContent();
+    out.settings.after = await page.locator("tr[data-secret]").evaluateAll((r) =>
+      r.map((x) => [x.getAttribute("data-secret"), x.getAttribute("data-stage")]));
+    await ctx.close();
+  }
+  {
+    const ctx = await contextFor(cfg.users.viewer);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/projects/acme/settings");
+    out.settings.viewerList = await page.locator("tr[data-secret]").evaluateAll((r) => r.map((x) => x.getAttribute("data-secret")));
+    out.settings.viewerButtons = await page.locator("main button").count();
+    out.settings.viewerForged = await forge(page, "/projects/acme/settings/secrets/set", { name: "API_TOKEN", value: "viewer-was-here" });
+    out.settings.viewerForgedDelete = await forge(page, "/projects/acme/settings/secrets/delete", { name: "API_TOKEN" });
     await ctx.close();
   }
 

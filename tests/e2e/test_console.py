@@ -35,6 +35,10 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "console"
 COOKIE = "sb-local-auth-token"
 USERS = {name: str(uuid.uuid4()) for name in ("owner", "developer", "viewer", "outsider")}
 HISTORY_RUNS = 130  # three pages of 50
+OTHER_REPO = "https://gitlab.com/example/other.git"
+SCAN_SHA = "5" * 40
+# The secrets the owner sets (the last rotates the first): never on any page.
+SECRET_VALUES = [f"value-{secrets.token_hex(8)}" for _ in range(3)]
 # For the screenshots, the worker's directories (printed in its log lines) live
 # under a fixed, neutral path instead of pytest's per-user temporary one.
 SCREENSHOT_TMP = Path("/tmp/odooops")
@@ -126,13 +130,36 @@ def _seed(ops) -> dict:
         for run_id in [r for r in history if r != newest][:10]:
             c.execute("select ops.cancel_run(%s, 'seeded')", (run_id,))
         c.execute("reset role")
+        # `other` is on GitLab (its runs never reach a worker): findings link to its blob URLs.
         other = _as_user(c, "outsider", "select id from ops.create_project('other', 'Other', '17.0', %s)",
-                         (ops.repo_url,))[0][0]
+                         (OTHER_REPO,))[0][0]
         _as_user(c, "outsider", "insert into ops.workflows (project_id, name, steps, required_labels)"
                  " values (%s, 'history', %s, '{nowhere}') returning id", (other, Jsonb([step("noop", "true")])))
         other_run = _as_user(c, "outsider", "select (ops.enqueue_run('other', 'history', 'main', %s)).id::text",
                              (ops.commit,))[0][0]
-    return {"history": history, "newest": newest, "other_run": other_run}
+        # An upgrade scan of `other`, held by a scanner that stores its findings through the worker RPC
+        # (the only queued run no label keeps back; the test's worker starts after this).
+        _as_user(c, "outsider", "insert into ops.workflows (project_id, name, steps, lease_seconds)"
+                 " values (%s, 'scan', %s, 600) returning id", (other, Jsonb([step("noop", "true")])))
+        scan = _as_user(c, "outsider", "select (ops.enqueue_run('other', 'scan', 'main', %s)).id::text",
+                        (SCAN_SHA,))[0][0]
+        c.execute("set role service_role")
+        assert c.execute("select id::text from ops.claim_next_run('seed-scanner')").fetchone()[0] == scan
+        codes = [r[0] for r in c.execute("select code from ops.upgrade_advisories order by code limit 2")]
+        findings = [
+            {"source": "upgrade-scan", "code": codes[0], "file": "addons/a/models/sale.py", "line": 12, "column": 5,
+             "excerpt": "    old_call(self)"},
+            {"source": "upgrade-scan", "code": codes[0], "file": "addons/a/models/sale.py", "line": 40, "column": 1,
+             "excerpt": "old_call()"},
+            {"source": "upgrade-scan", "code": codes[1], "file": "addons/b/views/x.xml", "line": 7, "column": 3,
+             "excerpt": "<tree string=\"x\">"},
+            {"source": "pylint-odoo", "code": "manifest-required-author", "severity": "error",
+             "file": "addons/b/__manifest__.py", "line": 3, "column": 1, "message": "One of the following authors"},
+        ]
+        assert c.execute("select ops.add_upgrade_findings(%s, %s, 'seed-scanner')",
+                         (scan, Jsonb(findings))).fetchone()[0] == len(findings)
+        c.execute("reset role")
+    return {"history": history, "newest": newest, "other_run": other_run, "scan": scan}
 
 
 @pytest.fixture
@@ -173,7 +200,8 @@ def test_the_console_in_a_browser(ops, console):
     cfg = ops.tmp / "e2e.json"
     cfg.write_text(json.dumps({
         **console, "cookie": COOKIE, "users": USERS, "acme": {"runs": [seed["newest"]]},
-        "other": {"run": seed["other_run"]}, "gate": str(gate), "commit": ops.commit,
+        "other": {"run": seed["other_run"], "scan": seed["scan"]},
+        "secretValues": SECRET_VALUES, "gate": str(gate), "commit": ops.commit,
         "screenshots": str(shots), "chromium": CHROMIUM,
     }))
     r = subprocess.run(["node", "tests/e2e.mjs", str(cfg)], cwd=CONSOLE, env=_node_env(), capture_output=True,
@@ -255,7 +283,66 @@ def test_the_console_in_a_browser(ops, console):
     assert seen["pages"]["darkBackground"] == "rgb(13, 17, 23)"
     assert seen["pages"]["firstTab"] == "Skip to content"
     assert sorted(p.name for p in shots.glob("*.png")) == [
-        "project.png", "projects.png", "run-dark-phone.png", "run.png"]
+        "members.png", "project.png", "projects.png", "run-dark-phone.png", "run-findings.png", "run.png",
+        "settings.png"]
+
+    # Upgrade findings: one group per (source, code) with the database's counts, each finding file:line linked
+    # to GitLab's blob at the run's commit, pylint-odoo in its own section.
+    rows = ops.all("select source, code, severity, file, line, excerpt from ops.upgrade_findings where run_id = %s"
+                   " order by source, code, file, line", (seed["scan"],))
+    sections = {s["source"]: s["groups"] for s in seen["findings"]["sections"]}
+    assert list(sections) == ["upgrade-scan", "pylint-odoo"]
+    shown = sorted((src, g["code"], g["severity"], f["where"], f["excerpt"]) for src, gs in sections.items()
+                   for g in gs for f in g["findings"])
+    assert shown == sorted((r[0], r[1], r[2], f"{r[3]}:{r[4]}", r[5]) for r in rows)
+    series = dict(ops.all("select distinct code, to_series from ops.upgrade_findings where run_id = %s",
+                          (seed["scan"],)))
+    assert {g["code"]: g["toSeries"] for gs in sections.values() for g in gs} == series
+    counts = {(src, g["code"]): g["count"] for src, gs in sections.items() for g in gs}
+    assert counts == {(r[0], r[1]): sum(1 for x in rows if x[:2] == r[:2]) for r in rows}
+    hrefs = {f["where"]: f["href"] for gs in sections.values() for g in gs for f in g["findings"]}
+    assert hrefs["addons/a/models/sale.py:12"] == (
+        f"https://gitlab.com/example/other/-/blob/{SCAN_SHA}/addons/a/models/sale.py#L12")
+    assert hrefs["addons/b/__manifest__.py:3"].endswith(f"/-/blob/{SCAN_SHA}/addons/b/__manifest__.py#L3")
+
+    # Members: the viewer reads the list with no button; their forged add and remove change nothing.
+    m = seen["members"]
+    initial = sorted([[USERS["owner"], "owner"], [USERS["developer"], "developer"], [USERS["viewer"], "viewer"]])
+    assert [r for _, r in m["viewerList"]] == ["owner", "developer", "viewer"], "by role, owners first"
+    assert sorted(m["viewerList"]) == initial
+    assert m["viewerButtons"] == 0
+    assert "Refused by the database (SQLSTATE 42501)" in m["viewerForgedAdd"]
+    assert "Refused by the database" in m["viewerForgedRemove"] and USERS["developer"] in m["viewerForgedRemove"]
+    # The owner adds, promotes and removes a member; the last owner cannot leave (the trigger's 23514).
+    assert m["added"] == "Member added." and [USERS["outsider"], "viewer"] in m["afterAdd"]
+    assert m["changed"] == "Role changed." and m["outsiderRole"] == "developer"
+    assert m["removed"] == "Member removed."
+    assert "(SQLSTATE 23514)" in m["lastOwner"] and "last owner" in m["lastOwner"]
+    assert "user_id 'nope'" in m["badId"]
+    assert sorted(m["final"]) == initial
+    assert sorted([str(u), r] for u, r in ops.all(
+        "select user_id, role::text from ops.project_memberships where project_id ="
+        " (select id from ops.projects where slug = 'acme')")) == initial
+
+    # Settings: secrets by name, set, rotated and deleted through the RPCs; no value ever on a page.
+    st = seen["settings"]
+    assert st["set"] == ["Secret set: API_TOKEN.", "Secret set: DB_PASSWORD (staging).", "Secret set: API_TOKEN."]
+    assert st["list"] == [["API_TOKEN", ""], ["DB_PASSWORD", "staging"]]
+    assert st["valueInput"] == ["password", ""]
+    assert not any(v in st["html"] for v in SECRET_VALUES)
+    assert st["deleted"] == "Secret deleted: DB_PASSWORD (staging)."
+    assert "(SQLSTATE 22023)" in st["badName"] and "p_name" in st["badName"]
+    assert "odooops project connect github acme" in st["webhooks"] and "/functions/v1/webhooks" in st["webhooks"]
+    assert st["after"] == [["API_TOKEN", ""]]
+    assert st["viewerList"] == ["API_TOKEN"] and st["viewerButtons"] == 0
+    assert "(SQLSTATE 42501)" in st["viewerForged"] and "(SQLSTATE 42501)" in st["viewerForgedDelete"]
+    secret = ops.all("select s.name, s.created_by, s.updated_by, s.updated_at > s.created_at from ops.project_secrets s"
+                     " join ops.projects p on p.id = s.project_id where p.slug = 'acme'")
+    assert secret == [("API_TOKEN", uuid.UUID(USERS["owner"]), uuid.UUID(USERS["owner"]), True)], "rotated, not redone"
+    with connect(ops.db, "postgres") as c:
+        value = c.execute("select v.value from ops_private.project_secret_values v join ops.project_secrets s"
+                          " on s.id = v.secret_id").fetchall()
+    assert value == [(SECRET_VALUES[2],)], "the rotation's value, the viewer's forged one refused"
 
 
 def test_the_console_refuses_to_start_with_the_development_sign_in_in_production(console_build):

@@ -61,6 +61,7 @@ export default async function ProjectPage({ params, searchParams }: Params) {
         <dt>Production branch</dt><dd className="mono">{project.productionBranch ?? "none yet"}</dd>
         <dt>Your role</dt><dd data-testid="role">{project.role ?? "-"}</dd>
       </dl>
+      <p><Link href={`/projects/${project.slug}/members`}>Members</Link> · <Link href={`/projects/${project.slug}/settings`}>Settings</Link></p>
       <section aria-labelledby="branches">
         <h2 id="branches">Branches</h2>
         {branches.length === 0 ? (

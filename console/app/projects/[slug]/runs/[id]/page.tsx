@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { isUuid } from "@/lib/auth";
 import { asUser } from "@/lib/db";
 import { ENDED, LEVELS, ROLE_RANK } from "@/lib/http";
-import { logLines, projectBySlug } from "@/lib/queries";
+import { logLines, projectBySlug, runFindings } from "@/lib/queries";
+import { blobUrl, commitUrl } from "@/lib/repo";
 import { pageUser } from "@/lib/session";
 import { Notice } from "../../../../notice";
 import { LogView } from "./log-view";
@@ -26,13 +27,6 @@ function duration(a: Date | null, b: Date | null): string {
   if (!a) return "-";
   const s = Math.max(0, Math.round(((b ?? new Date()).getTime() - a.getTime()) / 1000));
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-
-/** A link to the commit in the repository, for the hosts whose URL shape is known. */
-function commitUrl(repo: string, sha: string): string | null {
-  const m = /^(?:https:\/\/|git@)(github\.com|gitlab\.com)[/:](.+?)(?:\.git)?\/?$/.exec(repo);
-  if (!m) return null;
-  return m[1] === "github.com" ? `https://github.com/${m[2]}/commit/${sha}` : `https://gitlab.com/${m[2]}/-/commit/${sha}`;
 }
 
 function size(n: bigint): string {
@@ -59,10 +53,11 @@ export default async function RunPage({ params, searchParams }: Params) {
     });
     if (!run) return null;
     const lines = await logLines(tx, id, { tail: true, limit: 500, level });
-    return { project, run, lines };
+    const findings = await runFindings(tx, id);
+    return { project, run, lines, findings };
   });
   if (!data) notFound();
-  const { project, run, lines } = data;
+  const { project, run, lines, findings } = data;
   const role = project.role;
   const isDeveloper = role !== null && ROLE_RANK[role] >= ROLE_RANK.developer;
   const ended = ENDED.has(run.status);
@@ -146,6 +141,7 @@ export default async function RunPage({ params, searchParams }: Params) {
           </table>
         </div>
       )}
+      <Findings findings={findings} repo={project.repositoryUrl} sha={run.commitSha} />
       <LogView
         logsUrl={`${base}/logs`}
         initial={lines}
@@ -153,6 +149,57 @@ export default async function RunPage({ params, searchParams }: Params) {
         level={level}
         hiddenBefore={lines.length >= 500}
       />
+    </>
+  );
+}
+
+const SOURCES = [
+  { source: "upgrade-scan", title: "Upgrade findings", help: "grouped by advisory" },
+  { source: "pylint-odoo", title: "pylint-odoo findings", help: "grouped by message" },
+] as const;
+
+/** The run's upgrade findings by source, then by code, each as file:line linked to the repository at the run's commit. */
+function Findings({ findings, repo, sha }: { findings: Awaited<ReturnType<typeof runFindings>>; repo: string; sha: string }) {
+  if (findings.total === 0) return null;
+  return (
+    <>
+      {SOURCES.map(({ source, title, help }) => {
+        const groups = findings.groups.filter((g) => g.source === source);
+        if (groups.length === 0) return null;
+        const n = groups.reduce((a, g) => a + g.count, 0);
+        return (
+          <section key={source} aria-labelledby={`findings-${source}`} data-source={source}>
+            <h2 id={`findings-${source}`}>{title} <span className="muted">({n}, {help})</span></h2>
+            {groups.map((g) => {
+              const rows = findings.rows.filter((r) => r.source === source && r.code === g.code);
+              return (
+                <details key={g.code} className="finding-group" data-code={g.code} open={groups.length <= 10}>
+                  <summary>
+                    <span className="mono">{g.code}</span>{" "}
+                    <span className={`badge severity-${g.severity}`}>{g.severity}</span>{" "}
+                    {g.to_series && <span className="muted" data-to-series={g.to_series}>breaks in {g.to_series} · </span>}
+                    <span className="muted" data-count={g.count}>{g.count} {g.count === 1 ? "finding" : "findings"}</span>
+                  </summary>
+                  <ul className="findings">
+                    {rows.map((r) => {
+                      const href = blobUrl(repo, sha, r.file, r.line);
+                      const where = `${r.file}:${r.line}`;
+                      return (
+                        <li key={r.id} data-finding={where}>
+                          {href ? <a className="mono" href={href}>{where}</a> : <span className="mono">{where}</span>}
+                          {r.message && <span className="muted"> {r.message}</span>}
+                          {r.excerpt && <pre className="excerpt"><code>{r.excerpt}</code></pre>}
+                        </li>
+                      );
+                    })}
+                  </ul>
+                  {rows.length < g.count && <p className="muted">{g.count - rows.length} more not shown.</p>}
+                </details>
+              );
+            })}
+          </section>
+        );
+      })}
     </>
   );
 }
