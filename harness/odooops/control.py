@@ -1,7 +1,8 @@
-"""Every database call of the commands people run against a control plane: ``project``, ``branch``, ``workflow``
-and ``run``. Changes go through the RPCs (``ops.create_project``, ``ops.set_webhook_secret``, ``ops.set_branch_stage``,
-``ops.apply_workflow``, ``ops.cancel_run``); reads are plain selects of the ``ops`` tables, under row-level
-security when the role is ``authenticated``.
+"""Every database call of the commands people run against a control plane: ``project``, ``branch``,
+``workflow``, ``run``, ``secret`` and ``git-host``. Changes go through the RPCs (``ops.create_project``,
+``ops.set_webhook_secret``, ``ops.set_branch_stage``, ``ops.apply_workflow``, ``ops.cancel_run``,
+``ops.set_project_secret``, ``ops.delete_project_secret``, ``ops.set_git_host``, ``ops.delete_git_host``); reads
+are plain selects of the ``ops`` tables, under row-level security when the role is ``authenticated``.
 """
 
 from __future__ import annotations
@@ -96,6 +97,55 @@ class Control:
             (slug, provider, secret, rotate),
             None if rotate else f"To replace it: odooops project connect {provider} {slug} --rotate",
         )[0]
+
+    def commit_status_target(self, slug: str) -> dict:
+        """Where the project's commit statuses go: provider, repository and API URL (none: nowhere)."""
+        self.project_id(slug)
+        return self._call(
+            "select p.repository_url, t.provider, t.repository, h.api_url"
+            " from ops.projects as p cross join lateral ops.commit_status_repository(p.repository_url) as t"
+            " left join ops.git_hosts as h"
+            "   on h.host = split_part(ops.normalize_repository_url(p.repository_url), '/', 1)"
+            " where p.slug = %s",
+            (slug,),
+        )[0]
+
+    # -- secrets -----------------------------------------------------------------
+    def list_secrets(self, slug: str) -> list[dict]:
+        self.project_id(slug)
+        return self._call(
+            "select s.name, coalesce(s.stage::text, 'all') as stage, s.updated_at"
+            " from ops.project_secrets as s inner join ops.projects as p on p.id = s.project_id"
+            " where p.slug = %s order by s.name, s.stage nulls first",
+            (slug,),
+        )
+
+    def set_secret(self, slug: str, name: str, value: str, stage: str | None) -> dict:
+        return self._call(
+            "select name, coalesce(stage::text, 'all') as stage, created_at, updated_at"
+            " from ops.set_project_secret(%s, %s, %s, %s::ops.run_stage)",
+            (slug, name, value, stage),
+        )[0]
+
+    def delete_secret(self, slug: str, name: str, stage: str | None) -> dict:
+        return self._call(
+            "select name, coalesce(stage::text, 'all') as stage"
+            " from ops.delete_project_secret(%s, %s, %s::ops.run_stage)",
+            (slug, name, stage),
+            f"`odooops secret list --project {slug}` shows the project's secrets.",
+        )[0]
+
+    # -- git hosts ---------------------------------------------------------------
+    def list_git_hosts(self) -> list[dict]:
+        return self._call("select host, provider, api_url, updated_at from ops.git_hosts order by host", ())
+
+    def set_git_host(self, host: str, provider: str, api_url: str) -> dict:
+        return self._call(
+            "select host, provider, api_url from ops.set_git_host(%s, %s, %s)", (host, provider, api_url)
+        )[0]
+
+    def delete_git_host(self, host: str) -> dict:
+        return self._call("select host, provider, api_url from ops.delete_git_host(%s)", (host,))[0]
 
     def project_id(self, slug: str) -> str:
         rows = self._call("select id from ops.projects where slug = %s", (slug,))

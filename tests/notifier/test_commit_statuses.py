@@ -265,3 +265,42 @@ def test_gitlab_gets_its_states_and_project_path(db, fake, notifier):
         ("failed", "odooops/build", "Failed: a step exited 1"), ("canceled", "odooops/build", "Canceled"),
     ]
     assert fake.requests[0].body["target_url"] == f"{CONSOLE}/runs/{run_id}"
+
+
+def test_a_registered_host_reports_to_its_own_api(db, fake, notifier):
+    """Two GitHub Enterprise hosts (ops.git_hosts) get their statuses at their own APIs, while the notifier's
+    defaults point where nothing answers; a rate limit of one API does not hold up the other."""
+    make_project(db, "https://code.acme.test/erp/addons.git", "GITHUB_TOKEN", "ghp_enterprise")
+    other = FakeProviders()
+    try:
+        with worker_conn(db) as svc:
+            svc.execute("select ops.set_git_host('code.acme.test', 'github', %s)", (fake.url,))
+            svc.execute("select ops.set_git_host('ghe.example.test', 'github', %s)", (other.url,))
+        with connect(db, "postgres") as conn:
+            conn.execute("insert into ops.projects (slug, name, odoo_series, repository_url) "
+                         "values ('lab', 'Lab', '17.0', 'git@ghe.example.test:team/addons.git')")
+            conn.execute("""insert into ops.workflows (project_id, name, steps, triggers)
+                            select id, 'build', '[{"name": "b", "command": "true"}]',
+                              '{"push": {"stages": ["development"]}}' from ops.projects where slug = 'lab'""")
+        push(db)  # acme's status is due first
+        with worker_conn(db) as svc:
+            svc.execute("select ops.set_project_secret('lab', 'GITHUB_TOKEN', 'ghp_other')")
+            svc.execute("select ops.record_push((select id from ops.projects where slug = 'lab'), 'feature/x', "
+                        "%s, 'bob', 'd-lab')", (SHA,))
+        fake.script[:] = [(403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 3)})]
+        n = Notifier(db.conninfo("postgres"), notifier_id="n-1", github_api_url="http://127.0.0.1:9",
+                     gitlab_api_url="http://127.0.0.1:9", timeout=2.0, out=lambda line: None)
+        try:
+            assert n.pass_once() == 2
+            assert len(fake.requests) == 1, "acme's API answered with its rate limit"
+            assert [r.path for r in other.requests] == [f"/repos/team/addons/statuses/{SHA}"], \
+                "the other host is not held up by that rate limit"
+            drain(n, db)
+        finally:
+            n.close()
+        assert fake.violations == [] and other.violations == []
+        assert [(r.path, r.headers["authorization"]) for r in fake.requests] == \
+            [(f"/repos/erp/addons/statuses/{SHA}", "Bearer ghp_enterprise")] * 2, "the rate limit, then delivered"
+        assert [r.headers["authorization"] for r in other.requests] == ["Bearer ghp_other"]
+    finally:
+        other.close()

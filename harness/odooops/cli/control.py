@@ -1,6 +1,7 @@
-"""Commands for a control plane's users: ``project create|list|connect``, ``branch list|stage``, ``workflow apply``,
-``run list|show|logs|cancel``. They act as ``service_role`` (``ODOOOPS_DB_ROLE``, ``--role``) on the database of
-``--database-url``, ``DATABASE_URL`` or ``SUPABASE_DB_URL``, else the ``odooops db up`` cluster."""
+"""Commands for a control plane's users: ``project create|list|connect``, ``branch list|stage``,
+``workflow apply``, ``run list|show|logs|cancel``, ``secret set|delete|list``, ``git-host add|remove|list``.
+They act as ``service_role`` (``ODOOOPS_DB_ROLE``, ``--role``) on the database of ``--database-url``,
+``DATABASE_URL`` or ``SUPABASE_DB_URL``, else the ``odooops db up`` cluster."""
 
 from __future__ import annotations
 
@@ -139,6 +140,7 @@ def cmd_project_connect(args) -> int:
     secret = secrets.token_hex(32)
     with control(args) as c:
         row = c.set_webhook_secret(args.slug, args.provider, secret, args.rotate)
+        target = c.commit_status_target(args.slug)
     verb = "rotated" if args.rotate and row["created_at"] != row["updated_at"] else "set"
     print(f"project {args.slug}: {args.provider} webhook secret {verb}. It is shown once; the database keeps it "
           "where no API role can read it.")
@@ -149,6 +151,116 @@ def cmd_project_connect(args) -> int:
     print(f"A push then queues the workflows its branch triggers: odooops run list -p {args.slug}")
     if verb == "rotated":
         print("The old secret no longer works: paste the new one now.")
+    print()
+    if target["provider"]:
+        api = target["api_url"] or f"the notifier's --{target['provider']}-api-url"
+        print(f"Commit statuses go to {target['provider']} {target['repository']} at {api}, with the project "
+              f"secret {target['provider'].upper()}_TOKEN:")
+        print(f"  odooops secret set {target['provider'].upper()}_TOKEN --project {args.slug}   "
+              "(reads the token from standard input)")
+    else:
+        host = target["repository_url"].split("://")[-1].split("@")[-1].split("/")[0].split(":")[0]
+        print(f"Commit statuses: {target['repository_url']} is on no known git host, so none are sent. If {host} "
+              "is a GitHub Enterprise or a self-managed GitLab, register it:")
+        print(f"  odooops git-host add {host} --provider {args.provider} --api-url "
+              + (f"https://{host}/api/v3" if args.provider == "github" else f"https://{host}"))
+    return 0
+
+
+
+# -- secret --------------------------------------------------------------------
+MAX_SECRET = 65536  # ops_private.project_secret_values' bound, in bytes
+
+
+def read_secret_value(args) -> str:
+    """The value from --from-env, else standard input (a prompt without echo on a terminal); never argv."""
+    import getpass
+    import sys
+
+    if args.from_env:
+        value = os.environ.get(args.from_env)
+        if value is None:
+            raise SystemExit(f"odooops secret set: the environment has no {args.from_env}")
+    elif sys.stdin.isatty():
+        value = getpass.getpass(f"value of {args.name} (not shown): ")
+    else:
+        value = sys.stdin.read(MAX_SECRET + 2)
+        if value.endswith("\n"):
+            value = value[:-1]  # `echo token |` and here-strings end with a newline that is not the token's
+    if not value:
+        raise SystemExit("odooops secret set: the value is empty; give it on standard input or with --from-env")
+    if len(value.encode()) > MAX_SECRET:
+        raise SystemExit(f"odooops secret set: the value is over {MAX_SECRET} bytes")
+    return value
+
+
+@guarded
+def cmd_secret_list(args) -> int:
+    slug = project_slug(args)
+    with control(args) as c:
+        rows = c.list_secrets(slug)
+    if args.json:
+        as_json(rows)
+    elif not rows:
+        print(f"project {slug} has no secret: odooops secret set NAME --project {slug} < value-file")
+    else:
+        table(rows, ["name", "stage", "updated_at"])
+    return 0
+
+
+@guarded
+def cmd_secret_set(args) -> int:
+    slug = project_slug(args)
+    value = read_secret_value(args)
+    with control(args) as c:
+        row = c.set_secret(slug, args.name, value, args.stage)
+    verb = "set" if row["created_at"] == row["updated_at"] else "rotated"
+    scope = f"{row['stage']} runs" if args.stage else "every stage"
+    print(f"project {slug}: secret {row['name']} {verb} for {scope}. Nobody can read it back; a run gets it by "
+          f'naming it in its params ({{"secrets": ["{row["name"]}"]}}).')
+    return 0
+
+
+@guarded
+def cmd_secret_delete(args) -> int:
+    slug = project_slug(args)
+    with control(args) as c:
+        row = c.delete_secret(slug, args.name, args.stage)
+    print(f"project {slug}: secret {row['name']} ({row['stage']}) deleted with its value.")
+    return 0
+
+
+# -- git-host ------------------------------------------------------------------
+@guarded
+def cmd_git_host_list(args) -> int:
+    with control(args) as c:
+        rows = c.list_git_hosts()
+    if args.json:
+        as_json(rows)
+    elif not rows:
+        print("no git host registered: github.* and gitlab.* hosts report to the notifier's default APIs.")
+        print("Add one: odooops git-host add git.example.com --provider gitlab --api-url https://git.example.com")
+    else:
+        table(rows, ["host", "provider", "api_url", "updated_at"])
+    return 0
+
+
+@guarded
+def cmd_git_host_add(args) -> int:
+    with control(args) as c:
+        row = c.set_git_host(args.host, args.provider, args.api_url)
+    print(f"git host {row['host']}: commit statuses of its repositories go to {row['provider']} at {row['api_url']}")
+    print("Each project on it needs its token as a project secret "
+          f"({row['provider'].upper()}_TOKEN); statuses already queued keep the URL they were written with.")
+    return 0
+
+
+@guarded
+def cmd_git_host_remove(args) -> int:
+    with control(args) as c:
+        row = c.delete_git_host(args.host)
+    print(f"git host {row['host']} removed: its repositories report no commit status any more "
+          "(unless the name starts with github. or gitlab.).")
     return 0
 
 
@@ -294,6 +406,58 @@ def register(sub) -> None:
     cn.add_argument("--url", metavar="URL", help="the Supabase project URL (default: SUPABASE_URL)")
     add_connection(cn, project=False)
     cn.set_defaults(func=cmd_project_connect)
+
+    se = sub.add_parser("secret", help="a project's secrets: set, delete, list (values are never shown)",
+                        description="Project secrets are write-only: set or rotated here (ops.set_project_secret, "
+                                    "admins and owners), never read back; a run names the ones it needs and only "
+                                    "the worker holding it gets them. GITHUB_TOKEN and GITLAB_TOKEN are the "
+                                    "notifier's tokens for commit statuses.")
+    ses = se.add_subparsers(dest="secret_command", required=True, metavar="SUBCOMMAND")
+    st = ses.add_parser("set", help="set or rotate a secret; the value comes from standard input",
+                        description="Set or rotate a secret. The value is read from standard input (a prompt "
+                                    "without echo on a terminal; one trailing newline dropped) or from the "
+                                    "environment variable --from-env names: never from the command line, where "
+                                    "it would land in the shell's history and the process list.")
+    st.add_argument("name", help="upper case letters, digits and _, such as API_TOKEN")
+    st.add_argument("--stage", choices=STAGES, help="only for runs of this stage (default: every stage)")
+    st.add_argument("--from-env", metavar="VAR", help="read the value from this environment variable")
+    add_connection(st)
+    st.set_defaults(func=cmd_secret_set)
+    dl = ses.add_parser("delete", help="delete a secret and its value")
+    dl.add_argument("name")
+    dl.add_argument("--stage", choices=STAGES, help="the stage-specific one (default: the one for every stage)")
+    add_connection(dl)
+    dl.set_defaults(func=cmd_secret_delete)
+    ls = ses.add_parser("list", help="names and stages, never values")
+    ls.add_argument("--json", action="store_true", help="JSON instead of a table")
+    add_connection(ls)
+    ls.set_defaults(func=cmd_secret_list)
+
+    gh = sub.add_parser(
+        "git-host", help="GitHub Enterprise and self-managed GitLab hosts: where their commit statuses go",
+        description="Register the installation's git hosts besides github.com and gitlab.com, so that commit "
+                    "statuses of their repositories reach their API (ops.git_hosts; service_role only). A host "
+                    "whose name starts with github. or gitlab. needs no registration: it reports to the "
+                    "notifier's --github-api-url or --gitlab-api-url.")
+    ghs = gh.add_subparsers(dest="git_host_command", required=True, metavar="SUBCOMMAND")
+    a = ghs.add_parser("add", help="register a host, or change one (ops.set_git_host)",
+                       description="Register a git host: GitHub Enterprise Server (--provider github --api-url "
+                                   "https://HOST/api/v3) or a self-managed GitLab (--provider gitlab --api-url "
+                                   "https://HOST). The URL must be https (http only to this machine): the "
+                                   "project's token is sent to it.")
+    a.add_argument("host", help="the host name in the repositories' URLs, such as git.example.com")
+    a.add_argument("--provider", required=True, choices=("github", "gitlab"), help="which API the host speaks")
+    a.add_argument("--api-url", required=True, metavar="URL", help="the API's base URL")
+    add_connection(a, project=False)
+    a.set_defaults(func=cmd_git_host_add)
+    rm = ghs.add_parser("remove", help="forget a host (ops.delete_git_host)")
+    rm.add_argument("host")
+    add_connection(rm, project=False)
+    rm.set_defaults(func=cmd_git_host_remove)
+    ls = ghs.add_parser("list", help="the registered hosts")
+    ls.add_argument("--json", action="store_true", help="JSON instead of a table")
+    add_connection(ls, project=False)
+    ls.set_defaults(func=cmd_git_host_list)
 
     br = sub.add_parser("branch", help="a project's branches and their Odoo.sh stages")
     brs = br.add_subparsers(dest="branch_command", required=True, metavar="SUBCOMMAND")

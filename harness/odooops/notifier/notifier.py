@@ -12,8 +12,8 @@ Retries: exponential backoff with full jitter (``base * 2**attempts``, capped,
 times a random factor in [0.5, 1)), counted by the database, which gives up
 after 20. Rate limits (403 or 429 with ``Retry-After``, or
 ``X-RateLimit-Remaining: 0`` and ``X-RateLimit-Reset``) pause every request to
-that provider until the reset, and hand the rows back without counting an
-attempt.
+that API (github.com, a GitHub Enterprise, a GitLab: each has its own limit)
+until the reset, and hand the rows back without counting an attempt.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Notifier:
         self.json_mode = json_mode
         self.out = out or (lambda line: print(line, flush=True))
         self.stop = threading.Event()
-        self.blocked_until: dict[str, float] = {}  # provider -> time.time() of its rate limit reset
+        self.blocked_until: dict[str, float] = {}  # API base URL -> time.time() of its rate limit reset
         self.db = Connection(conninfo, role, Health(self.report), f"odooops-notify {self.notifier_id}")
 
     # -- output ---------------------------------------------------------------------
@@ -115,9 +115,10 @@ class Notifier:
 
     def handle(self, row: dict) -> None:
         provider = row["provider"]
-        wait = self.blocked_until.get(provider, 0.0) - time.time()
+        api = providers.api_base(row, github_api_url=self.github_api_url, gitlab_api_url=self.gitlab_api_url)
+        wait = self.blocked_until.get(api, 0.0) - time.time()
         if wait > 0:
-            self.hand_back(row, wait, f"{provider} rate limit: waiting for its reset", count=False)
+            self.hand_back(row, wait, f"{provider} rate limit of {api}: waiting for its reset", count=False)
             return
         try:
             token = self.db.call("select ops.get_commit_status_token(%s, %s) as token",
@@ -147,7 +148,7 @@ class Notifier:
                         sha=row["commit_sha"][:12], context=row["context"], state=row["state"], http=status)
             return
         if verdict.rate_limited:
-            self.blocked_until[provider] = max(self.blocked_until.get(provider, 0.0), time.time() + verdict.delay)
+            self.blocked_until[api] = max(self.blocked_until.get(api, 0.0), time.time() + verdict.delay)
             self.hand_back(row, verdict.delay, verdict.error, http_status=status, count=False)
             return
         self.hand_back(row, 0.0 if verdict.give_up else self.backoff(row["attempts"]), verdict.error,

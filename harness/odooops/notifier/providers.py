@@ -29,10 +29,18 @@ def target_url(console_url: str | None, row: dict) -> str | None:
     return f"{console_url.rstrip('/')}/runs/{row['run_id']}"
 
 
+def api_base(row: dict, *, github_api_url: str, gitlab_api_url: str) -> str:
+    """The API ``row`` goes to: its registered git host's (``ops.git_hosts``), else the default for its provider."""
+    if row.get("api_url"):
+        return row["api_url"].rstrip("/")
+    return (github_api_url if row["provider"] == "github" else gitlab_api_url).rstrip("/")
+
+
 def build_request(row: dict, token: str, *, github_api_url: str, gitlab_api_url: str,
                   console_url: str | None) -> Request:
     """The HTTP request that sets ``row``'s status on its provider."""
     link = target_url(console_url, row)
+    base = api_base(row, github_api_url=github_api_url, gitlab_api_url=gitlab_api_url)
     description = row["description"][:DESCRIPTION_MAX]
     if row["provider"] == "github":
         owner, name = row["repository"].split("/", 1)
@@ -46,14 +54,14 @@ def build_request(row: dict, token: str, *, github_api_url: str, gitlab_api_url:
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": "2022-11-28",
         }
-        return Request("POST", github_api_url.rstrip("/") + path, headers, body)
+        return Request("POST", base + path, headers, body)
     if row["provider"] == "gitlab":
         project = urllib.parse.quote(row["repository"], safe="")
         path = f"/api/v4/projects/{project}/statuses/{row['commit_sha']}"
         body = {"state": row["state"], "name": row["context"], "description": description}
         if link:
             body["target_url"] = link
-        return Request("POST", gitlab_api_url.rstrip("/") + path, {"PRIVATE-TOKEN": token}, body)
+        return Request("POST", base + path, {"PRIVATE-TOKEN": token}, body)
     raise ValueError(f"unknown provider {row['provider']!r}")
 
 

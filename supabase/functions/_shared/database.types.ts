@@ -154,6 +154,7 @@ export type Database = {
       };
       "commit_status_outbox": {
         Row: {
+          "api_url": string | null;
           "attempts": number;
           "commit_sha": string;
           "context": string;
@@ -177,6 +178,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          "api_url"?: string | null;
           "attempts"?: number;
           "commit_sha": string;
           "context": string;
@@ -199,6 +201,7 @@ export type Database = {
           "superseded_at"?: string | null;
         };
         Update: {
+          "api_url"?: string | null;
           "attempts"?: number;
           "commit_sha"?: string;
           "context"?: string;
@@ -229,6 +232,31 @@ export type Database = {
             referencedColumns: ["id", "project_id"];
           },
         ];
+      };
+      "git_hosts": {
+        Row: {
+          "api_url": string;
+          "created_at": string;
+          "host": string;
+          "provider": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "api_url": string;
+          "created_at"?: string;
+          "host": string;
+          "provider": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "api_url"?: string;
+          "created_at"?: string;
+          "host"?: string;
+          "provider"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [];
       };
       "project_memberships": {
         Row: {
@@ -1163,6 +1191,7 @@ export type Database = {
       "complete_commit_status": {
         Args: { "p_http_status": number; "p_id": number; "p_notifier_id": string };
         Returns: {
+          "api_url": string | null;
           "attempts": number;
           "commit_sha": string;
           "context": string;
@@ -1267,6 +1296,22 @@ export type Database = {
         };
       };
       "default_workflow_triggers": { Args: { "p_workflow_name": string }; Returns: Json };
+      "delete_git_host": {
+        Args: { "p_host": string };
+        Returns: {
+          "api_url": string;
+          "created_at": string;
+          "host": string;
+          "provider": string;
+          "updated_at": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "git_hosts";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "delete_project_secret": {
         Args: {
           "p_name": string;
@@ -1378,6 +1423,7 @@ export type Database = {
       "lease_commit_statuses": {
         Args: { "p_lease_seconds"?: number; "p_limit"?: number; "p_notifier_id": string };
         Returns: {
+          "api_url": string | null;
           "attempts": number;
           "commit_sha": string;
           "context": string;
@@ -1630,6 +1676,7 @@ export type Database = {
           "p_notifier_id": string;
         };
         Returns: {
+          "api_url": string | null;
           "attempts": number;
           "commit_sha": string;
           "context": string;
@@ -1687,6 +1734,22 @@ export type Database = {
         SetofOptions: {
           from: "*";
           to: "branches";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "set_git_host": {
+        Args: { "p_api_url": string; "p_host": string; "p_provider": string };
+        Returns: {
+          "api_url": string;
+          "created_at": string;
+          "host": string;
+          "provider": string;
+          "updated_at": string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "git_hosts";
           isOneToOne: true;
           isSetofReturn: false;
         };

@@ -8,7 +8,7 @@ select columns_are(
   array[
     'id', 'project_id', 'run_id', 'provider', 'repository', 'commit_sha', 'context', 'run_status', 'state',
     'description', 'created_at', 'attempts', 'next_attempt_at', 'leased_by', 'lease_expires_at', 'delivered_at',
-    'superseded_at', 'gave_up_at', 'last_http_status', 'last_error'
+    'superseded_at', 'gave_up_at', 'last_http_status', 'last_error', 'api_url'
   ],
   'ops.commit_status_outbox has exactly the documented columns.'
 );
