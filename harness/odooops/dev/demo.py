@@ -13,8 +13,11 @@
    payloads for the demo repository to the webhooks Edge Function (served by
    Deno), the second superseding the first run; the demo worker builds the
    newest commit; ``odooops notify`` sends the commit statuses to a local fake
-   GitHub API (``fake_providers``), which prints what it recorded; then what to
-   look at next.
+   GitHub API (``fake_providers``), which prints what it recorded;
+6. the same from a self-managed GitLab: its host registered with
+   ``odooops git-host add``, the token set with ``odooops secret set``, GitLab's
+   documented Push Hook example (``X-Gitlab-Token``), the build, and the
+   statuses on a local GitLab API; then what to look at next.
 
 Everything lives in temporary directories removed at the end, also on Ctrl-C.
 """
@@ -47,7 +50,13 @@ GITHUB_PROJECT = "demo-github"
 GITHUB_REPOSITORY = "odooops-demo/library-addons"
 GITHUB_URL = f"https://github.com/{GITHUB_REPOSITORY}"
 PUSH_BRANCH = "feature/loans"
-GIT_MIRROR_ENV = ("GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0")
+# The same from a self-managed GitLab, whose host OdooOps learns with `odooops git-host add`.
+GITLAB_PROJECT = "demo-gitlab"
+GITLAB_HOST = "git.example.test"
+GITLAB_URL = f"https://{GITLAB_HOST}/odooops-demo/library-addons"
+GITLAB_BRANCH = "feature/reminders"
+GIT_MIRROR_ENV = ("GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_CONFIG_KEY_1",
+                  "GIT_CONFIG_VALUE_1")
 
 
 def step(name: str, **extra) -> dict:
@@ -222,6 +231,71 @@ def _push_to_status(t: target.Target, repo: Path, first: str, env: dict, worker_
         fake.close()
 
 
+def _gitlab_push_to_status(t: target.Target, repo: Path, env: dict, worker_argv: list[str]) -> int:
+    """A project on a self-managed GitLab: its host registered, connected, its token set, all with the commands a
+    user runs; GitLab's documented Push Hook to the webhooks function; the build; the statuses on a local GitLab."""
+    console_url = os.environ.get("ODOOOPS_CONSOLE_URL") or "http://localhost:3000"
+    with psycopg.connect(t.conninfo("service_role"), autocommit=True) as conn:
+        create_project(conn, GITLAB_PROJECT, GITLAB_URL, workflows={"build": WORKFLOWS["build"]},
+                       name="Library addons on a self-managed GitLab (demo)")
+    _say(f"project {GITLAB_PROJECT}: repository {GITLAB_URL}, workflow build (on pushes to development branches)")
+    fake = FakeProviders()
+    try:
+        def run(*args: str, stdin: str | None = None, shown: str | None = None) -> str | None:
+            _say("$ odooops " + (shown or " ".join(args)))
+            out = subprocess.run([sys.executable, "-m", "odooops.cli", *args], env=env, input=stdin,
+                                 capture_output=True, text=True, timeout=60)
+            _say("\n".join("  " + line for line in (out.stdout + out.stderr).rstrip().splitlines()))
+            return out.stdout if out.returncode == 0 else None
+
+        if run("git-host", "add", GITLAB_HOST, "--provider", "gitlab", "--api-url", fake.url,
+               shown=f"git-host add {GITLAB_HOST} --provider gitlab --api-url <local GitLab API>") is None:
+            return 1
+        with webhooks.serve(functions.database_url(t)) as url:
+            connected = run("project", "connect", "gitlab", GITLAB_PROJECT, "--url", url)
+            if connected is None:
+                return 1
+            token = next(line.split()[-1] for line in connected.splitlines()
+                         if line.strip().startswith("Secret token:"))
+            if run("secret", "set", "GITLAB_TOKEN", "--project", GITLAB_PROJECT, stdin="glpat-demo-token\n",
+                   shown=f"secret set GITLAB_TOKEN --project {GITLAB_PROJECT} < token.txt") is None:
+                return 1
+            head = demo_repo.commit(repo, {"library/NOTES.md": "Reminders go out the day a loan is due.\n"},
+                                    "Note when reminders go out")
+            payload = webhooks.gitlab_push(GITLAB_URL, GITLAB_BRANCH, "0" * 40, head)
+            status, body = webhooks.post_gitlab(url + "/functions/v1/webhooks", payload, token)
+            _say("POST /functions/v1/webhooks  X-Gitlab-Event: Push Hook, X-Gitlab-Token (GitLab's documented "
+                 f"example): {GITLAB_BRANCH} -> {head[:12]}")
+            _say(f"  {status} {json.dumps(body)}")
+            if status != 200 or not body.get("runs"):
+                return 1
+            run_id = body["runs"][0]["id"]
+        notify = ["notify", "--once", "--database-url", t.conninfo("service_role"), "--notifier-id", "demo-notifier",
+                  "--console-url", console_url]
+        shown = f"notify --once --console-url {console_url}   (the GitLab API comes from the registered host)"
+        run(*notify, shown=shown)
+        proc = subprocess.run([*worker_argv, "--drain"], env=env, capture_output=True, text=True, timeout=120)
+        _say("the demo worker again: odooops worker --drain")
+        _say("\n".join("  [worker] " + line for line in proc.stdout.rstrip().splitlines()[-4:]))
+        with psycopg.connect(t.conninfo("service_role"), autocommit=True) as conn:
+            ended = conn.execute("select status::text from ops.runs where id = %s", (run_id,)).fetchone()[0]
+        _say(f"run {run_id}: {ended}")
+        run(*notify, shown=shown)
+        _say(f"The commit statuses the local GitLab API recorded ({len(fake.requests)} requests), in order:")
+        for r in fake.requests:
+            b = r.body
+            _say(f"  {r.method} {r.path}")
+            _say(f"    state={b.get('state')}  name={b.get('name')}  description={b.get('description')!r}"
+                 f"  target_url={b.get('target_url')}")
+        states = [r.body.get("state") for r in fake.requests]
+        if fake.violations or states != ["pending", "success"]:
+            _say(f"expected pending, then success: {states}; refused requests: {fake.violations}")
+            return 1
+        return 0
+    finally:
+        fake.close()
+
+
 def main(args=None) -> int:
     keep = bool(getattr(args, "keep", False))
     with_console = bool(getattr(args, "console", False))
@@ -258,8 +332,9 @@ def main(args=None) -> int:
         _say(f"{advisories} upgrade advisories in ops.upgrade_advisories")
 
         db_url = t.url("postgres")
-        env = {**os.environ, "DATABASE_URL": db_url, "ODOOOPS_POLL_INTERVAL": "0.2", "GIT_CONFIG_COUNT": "1",
-               "GIT_CONFIG_KEY_0": f"url.{url}.insteadOf", "GIT_CONFIG_VALUE_0": GITHUB_URL}
+        env = {**os.environ, "DATABASE_URL": db_url, "ODOOOPS_POLL_INTERVAL": "0.2", "GIT_CONFIG_COUNT": "2",
+               "GIT_CONFIG_KEY_0": f"url.{url}.insteadOf", "GIT_CONFIG_VALUE_0": GITHUB_URL,
+               "GIT_CONFIG_KEY_1": f"url.{url}.insteadOf", "GIT_CONFIG_VALUE_1": GITLAB_URL}
         env.pop("SUPABASE_DB_URL", None)
         env.pop("ODOOOPS_S3_BUCKET", None)  # the demo keeps artifacts on disk, where it can show them
 
@@ -357,6 +432,9 @@ def main(args=None) -> int:
         _title("9. From a push on GitHub to the commit's status on GitHub")
         results["push"] = _push_to_status(t, repo, commit, env, worker_argv)
 
+        _title("10. The same from a self-managed GitLab")
+        results["gitlab"] = _gitlab_push_to_status(t, repo, env, worker_argv)
+
         ok = all(rc == 0 for rc in results.values())
         if with_console:
             _show_console(t, artifacts, tmp)
@@ -384,7 +462,7 @@ def main(args=None) -> int:
     and env_destroy.sh <run id> in another, with DATABASE_URL set;
   - ops.run_events: every status change of every run, with the worker that caused it;
   - the state machine: select * from ops.run_status_transitions();
-  - from push to status (step 9): ops.commit_status_outbox, one row per status change of a run a
+  - from push to status (steps 9 and 10): ops.commit_status_outbox, one row per status change of a run a
     push queued; docs/odooops-sh/CICD.md#from-push-to-status; tests/e2e/test_push_to_status.py;
   - `make test` for the pgTAP suite and the end-to-end tests (tests/e2e/).""")
         return 0 if ok else 1

@@ -9,7 +9,11 @@ Used by ``odooops demo`` and tests/e2e/test_push_to_status.py:
 * :func:`github_push` is a push payload of ``@octokit/webhooks-examples``
   (GitHub's own example) with only its repository, ``ref``, ``before`` and
   ``after`` changed; :func:`post_github` signs it (``X-Hub-Signature-256``,
-  HMAC-SHA256 of the body with the project's webhook secret) and POSTs it.
+  HMAC-SHA256 of the body with the project's webhook secret) and POSTs it;
+* :func:`gitlab_push` is the "Push events" example of GitLab's webhook
+  documentation (``supabase/functions/tests/fixtures/gitlab``) with its project
+  URLs, ``ref``, ``before`` and ``after`` changed; :func:`post_gitlab` POSTs it
+  with the project's secret token (``X-Gitlab-Token``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from .target import project_root
 
 EXAMPLES = ("node_modules", "@octokit", "webhooks-examples", "api.github.com", "index.json")
 EXAMPLE_REPOSITORY = "Codertocat/Hello-World"
+GITLAB_PUSH = ("supabase", "functions", "tests", "fixtures", "gitlab", "push_hook.json")
+GITLAB_EXAMPLE_URL = "http://example.com/mike/diaspora"
 
 SERVE = """
 const { handler } = await import(Deno.args[0]);
@@ -108,6 +114,36 @@ def post_github(url: str, event: str, payload: dict, secret: str, delivery: str 
         "X-GitHub-Event": event,
         "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
         "X-Hub-Signature-256": sign(secret, body),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def gitlab_push(repository_url: str, branch: str, before: str, after: str) -> dict:
+    """GitLab's example push, for the project at ``repository_url`` (https://HOST/PATH), ``branch`` and ``after``."""
+    payload = json.loads(project_root().joinpath(*GITLAB_PUSH).read_text())
+    base = repository_url.removesuffix(".git")
+    host, path = base.split("://", 1)[1].split("/", 1)
+    text = json.dumps(payload).replace(GITLAB_EXAMPLE_URL, base).replace("git@example.com:mike/diaspora",
+                                                                         f"git@{host}:{path}")
+    payload = json.loads(text)
+    payload["project"].update(path_with_namespace=path, name=path.rsplit("/", 1)[-1])
+    payload.update(ref=f"refs/heads/{branch}", before=before, after=after, checkout_sha=after)
+    return payload
+
+
+def post_gitlab(url: str, payload: dict, token: str, delivery: str | None = None,
+                timeout: float = 30.0) -> tuple[int, dict]:
+    """POST a GitLab Push Hook delivery with its secret token to ``url``; (HTTP status, JSON answer)."""
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST", headers={
+        "Content-Type": "application/json",
+        "User-Agent": "GitLab/odooops-demo",
+        "X-Gitlab-Event": "Push Hook",
+        "X-Gitlab-Event-UUID": delivery or str(uuid.uuid4()),
+        "X-Gitlab-Token": token,
     })
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
