@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,8 @@ from odooops.dev import demo, demo_repo
 from tests.conftest import ROOT, connect, wait_for
 
 SCRIPTS = ROOT / "scripts" / "odooops"
+CONSOLE = ROOT / "console"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 class Ops:
@@ -146,3 +150,30 @@ def ops(db, tmp_path):
 
 def step(name: str, command: str, **extra) -> dict:
     return {"name": name, "command": command, **extra}
+
+
+# -- the console ---------------------------------------------------------------
+def node_env(**extra: str) -> dict[str, str]:
+    """The environment of `next build` and `next start`: none of the test's database settings."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SUPABASE_DB_URL", "NODE_ENV")}
+    env.update({"NEXT_TELEMETRY_DISABLED": "1", **extra})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def console_build():
+    """`next build` of the console, once per session (make deps installs console/node_modules)."""
+    if not (CONSOLE / "node_modules" / ".bin" / "next").exists():
+        pytest.fail("console/node_modules is missing: run `make deps` (npm install --no-save in console/)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no chromium at {CHROMIUM}: run `make deps` (apt-get install chromium)")
+    built = subprocess.run(["npm", "run", "--silent", "build"], cwd=CONSOLE, env=node_env(), capture_output=True,
+                           text=True, timeout=600)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return CONSOLE

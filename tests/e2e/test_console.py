@@ -13,7 +13,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import urllib.request
 import uuid
@@ -24,10 +23,10 @@ from psycopg.types.json import Jsonb
 
 from tests.conftest import ROOT, connect, wait_for
 
-from .conftest import step
+from .conftest import CHROMIUM, CONSOLE, step
+from .conftest import free_port as _free_port
+from .conftest import node_env as _node_env
 
-CONSOLE = ROOT / "console"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Screenshots of the main pages: into docs/console/ (shown in the README) with
 # ODOOOPS_CONSOLE_SCREENSHOTS=1, else into the test's temporary directory, so a
 # test run leaves the tree as it was.
@@ -58,31 +57,6 @@ def tmp_path(tmp_path_factory):
     SCREENSHOT_TMP.mkdir()
     yield SCREENSHOT_TMP
     shutil.rmtree(SCREENSHOT_TMP, ignore_errors=True)
-
-
-def _node_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SUPABASE_DB_URL", "NODE_ENV")}
-    env.update({"NEXT_TELEMETRY_DISABLED": "1", **extra})
-    return env
-
-
-@pytest.fixture(scope="session")
-def console_build():
-    """`next build` of the console, once per session (make deps installs console/node_modules)."""
-    if not (CONSOLE / "node_modules" / ".bin" / "next").exists():
-        pytest.fail("console/node_modules is missing: run `make deps` (npm install --no-save in console/)")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: run `make deps` (apt-get install chromium)")
-    built = subprocess.run(["npm", "run", "--silent", "build"], cwd=CONSOLE, env=_node_env(), capture_output=True,
-                           text=True, timeout=600)
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    return CONSOLE
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_user(conn, user: str, query: str, params: tuple = ()):
