@@ -1,13 +1,16 @@
 import Link from "next/link";
 import { asUser } from "@/lib/db";
 import { pageUser } from "@/lib/session";
+import { MyInvitations } from "./invitations";
 import { Notice } from "./notice";
+import { myInvitations } from "@/lib/invitations";
 
 export const dynamic = "force-dynamic";
 
 export default async function Projects({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const user = await pageUser();
   const sp = await searchParams;
+  const invitations = await asUser(user, (tx) => myInvitations(tx));
   const projects = await asUser(user, (tx) =>
     tx.project.findMany({
       orderBy: { slug: "asc" },
@@ -23,6 +26,7 @@ export default async function Projects({ searchParams }: { searchParams: Promise
     <>
       <h1>Projects</h1>
       <Notice sp={sp} />
+      <MyInvitations list={invitations} />
       {projects.length === 0 ? (
         <p className="muted">You are not a member of any project yet.</p>
       ) : (

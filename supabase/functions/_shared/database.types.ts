@@ -258,6 +258,51 @@ export type Database = {
         };
         Relationships: [];
       };
+      "project_invitations": {
+        Row: {
+          "accepted_at": string | null;
+          "accepted_by": string | null;
+          "created_at": string;
+          "email": string;
+          "expires_at": string;
+          "id": string;
+          "invited_by": string | null;
+          "project_id": string;
+          "role": Database["ops"]["Enums"]["member_role"];
+        };
+        ComputedFields: never;
+        Insert: {
+          "accepted_at"?: string | null;
+          "accepted_by"?: string | null;
+          "created_at"?: string;
+          "email": string;
+          "expires_at"?: string;
+          "id"?: string;
+          "invited_by"?: string | null;
+          "project_id": string;
+          "role"?: Database["ops"]["Enums"]["member_role"];
+        };
+        Update: {
+          "accepted_at"?: string | null;
+          "accepted_by"?: string | null;
+          "created_at"?: string;
+          "email"?: string;
+          "expires_at"?: string;
+          "id"?: string;
+          "invited_by"?: string | null;
+          "project_id"?: string;
+          "role"?: Database["ops"]["Enums"]["member_role"];
+        };
+        Relationships: [
+          {
+            foreignKeyName: "project_invitations_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "project_memberships": {
         Row: {
           "created_at": string;
@@ -1000,6 +1045,13 @@ export type Database = {
       [_ in never]: never;
     };
     Functions: {
+      "accept_project_invitation": {
+        Args: { "p_invitation_id": string };
+        Returns: {
+          "project_slug": string;
+          "role": Database["ops"]["Enums"]["member_role"];
+        }[];
+      };
       "add_run_artifact": {
         Args: {
           "p_artifact_key": string;
@@ -1415,6 +1467,30 @@ export type Database = {
           "lease_expires_at": string;
         }[];
       };
+      "invite_project_member": {
+        Args: {
+          "p_email": string;
+          "p_project_slug": string;
+          "p_role"?: Database["ops"]["Enums"]["member_role"];
+        };
+        Returns: {
+          "accepted_at": string | null;
+          "accepted_by": string | null;
+          "created_at": string;
+          "email": string;
+          "expires_at": string;
+          "id": string;
+          "invited_by": string | null;
+          "project_id": string;
+          "role": Database["ops"]["Enums"]["member_role"];
+        };
+        SetofOptions: {
+          from: "*";
+          to: "project_invitations";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       "is_artifact_store_root": { Args: { "p_url": string }; Returns: boolean };
       "is_git_ref_name": { Args: { "p_name": string }; Returns: boolean };
       "is_label_set": { Args: { "p_labels": (string)[] }; Returns: boolean };
@@ -1496,6 +1572,17 @@ export type Database = {
           "status": string;
           "version": string;
           "worker_id": string;
+        }[];
+      };
+      "my_project_invitations": {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          "created_at": string;
+          "expires_at": string;
+          "id": string;
+          "project_name": string;
+          "project_slug": string;
+          "role": Database["ops"]["Enums"]["member_role"];
         }[];
       };
       "normalize_repository_url": { Args: { "p_url": string }; Returns: string };
@@ -1701,6 +1788,26 @@ export type Database = {
         SetofOptions: {
           from: "*";
           to: "commit_status_outbox";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "revoke_project_invitation": {
+        Args: { "p_invitation_id": string };
+        Returns: {
+          "accepted_at": string | null;
+          "accepted_by": string | null;
+          "created_at": string;
+          "email": string;
+          "expires_at": string;
+          "id": string;
+          "invited_by": string | null;
+          "project_id": string;
+          "role": Database["ops"]["Enums"]["member_role"];
+        };
+        SetofOptions: {
+          from: "*";
+          to: "project_invitations";
           isOneToOne: true;
           isSetofReturn: false;
         };

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { asUser } from "@/lib/db";
 import { ROLE_RANK, ROLES } from "@/lib/http";
+import { projectInvitations } from "@/lib/invitations";
 import { members, projectBySlug } from "@/lib/queries";
 import { pageUser } from "@/lib/session";
 import { Notice } from "../../../notice";
@@ -29,10 +30,10 @@ export default async function MembersPage({ params, searchParams }: Params) {
   const data = await asUser(user, async (tx) => {
     const project = await projectBySlug(tx, slug, user.id);
     if (!project) return null;
-    return { project, list: await members(tx, project.id) };
+    return { project, list: await members(tx, project.id), invitations: await projectInvitations(tx, project.id) };
   });
   if (!data) notFound();
-  const { project, list } = data;
+  const { project, list, invitations } = data;
   const roles = grantable(project.role);
   const base = `/projects/${project.slug}/members`;
   // What the policies allow: an admin manages members below owner, an owner
@@ -82,8 +83,50 @@ export default async function MembersPage({ params, searchParams }: Params) {
         </table>
       </div>
       {roles.length > 0 && (
+        <section aria-labelledby="invite-email">
+          <h2 id="invite-email">Invite by e-mail</h2>
+          <p className="muted">
+            Anyone, with or without an account yet: they join when they accept on their console home page, signed in
+            with this address once it is confirmed. Valid 14 days; inviting the same address again renews it.
+          </p>
+          <form className="inline" method="post" action={`${base}/invite`}>
+            <label>E-mail<input name="email" type="email" required maxLength={254} size={30} autoComplete="off" /></label>
+            <label>Role
+              <select name="role" defaultValue="developer">
+                {roles.map((r) => <option key={r} value={r}>{r}</option>)}
+              </select>
+            </label>
+            <button className="primary" type="submit">Invite</button>
+          </form>
+          {invitations.length > 0 && (
+            <div className="table-wrap">
+              <table aria-label="Open invitations">
+                <thead><tr><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Until</th><th scope="col">Actions</th></tr></thead>
+                <tbody>
+                  {invitations.map((i) => (
+                    <tr key={i.id} data-invitation={i.email}>
+                      <td>{i.email}</td>
+                      <td>{i.role}</td>
+                      <td>{i.expires_at.toISOString().slice(0, 10)}</td>
+                      <td>
+                        {(project.role === "owner" || i.role !== "owner") && (
+                          <form method="post" action={`${base}/invitations/revoke`}>
+                            <input type="hidden" name="invitation_id" value={i.id} />
+                            <button className="danger" type="submit" aria-label={`Revoke the invitation of ${i.email}`}>Revoke</button>
+                          </form>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+      {roles.length > 0 && (
         <section aria-labelledby="invite">
-          <h2 id="invite">Add a member</h2>
+          <h2 id="invite">Add a member by user id</h2>
           <p className="muted">An existing user of this Supabase project, by user id (Supabase Auth, Authentication → Users).</p>
           <form className="inline" method="post" action={`${base}/add`}>
             <label>User id<input name="user_id" required maxLength={36} size={38} className="mono" autoComplete="off" /></label>
