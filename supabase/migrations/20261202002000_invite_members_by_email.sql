@@ -27,7 +27,7 @@
 --
 -- Objects: table ops.project_invitations (policy, grants, index
 -- project_invitations_open_key); functions ops_private.invitation_problem,
--- ops_private.confirmed_email, ops.invite_project_member,
+-- ops_private.confirmed_email, ops_private.caller_bypasses_rls, ops.invite_project_member,
 -- ops.revoke_project_invitation, ops.my_project_invitations,
 -- ops.accept_project_invitation.
 -- Locks: none on existing tables.
@@ -117,6 +117,24 @@ comment on function ops_private.invitation_problem(text, ops.member_role) is
 revoke execute on function ops_private.invitation_problem(text, ops.member_role) from public, anon;
 grant execute on function ops_private.invitation_problem(text, ops.member_role) to authenticated, service_role;
 
+create or replace function ops_private.caller_bypasses_rls()
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(bool_or(r.rolbypassrls or r.rolsuper), false)
+  from pg_catalog.pg_roles as r
+  where r.rolname = ops_private.caller_role()
+$$;
+
+comment on function ops_private.caller_bypasses_rls() is
+'Whether the role the caller acts as bypasses row-level security (service_role, postgres): such callers may act on '
+'any project in the RPCs that check a project role themselves.';
+
+revoke execute on function ops_private.caller_bypasses_rls() from public, anon;
+grant execute on function ops_private.caller_bypasses_rls() to authenticated, service_role;
+
 -- SECURITY DEFINER: no API role reads auth.users; this returns only the caller's own address.
 create or replace function ops_private.confirmed_email()
 returns text
@@ -163,8 +181,7 @@ begin
     raise exception 'p_project_slug must be a project slug, got %', ops_private.quote_short(p_project_slug)
       using errcode = '22023';
   end if;
-  select coalesce(bool_or(r.rolbypassrls or r.rolsuper), false) into v_privileged
-  from pg_catalog.pg_roles as r where r.rolname = ops_private.caller_role();
+  v_privileged := ops_private.caller_bypasses_rls();
   select p.id into v_project_id from ops.projects as p where p.slug = p_project_slug;
   if v_project_id is null or (not v_privileged and not ops_private.has_project_role(v_project_id, 'viewer')) then
     raise exception 'project % not found', ops_private.quote_short(p_project_slug)
@@ -211,8 +228,7 @@ begin
   if p_invitation_id is null then
     raise exception 'p_invitation_id must be an invitation id, got null' using errcode = '22023';
   end if;
-  select coalesce(bool_or(r.rolbypassrls or r.rolsuper), false) into v_privileged
-  from pg_catalog.pg_roles as r where r.rolname = ops_private.caller_role();
+  v_privileged := ops_private.caller_bypasses_rls();
   select i.* into v_row from ops.project_invitations as i where i.id = p_invitation_id for update;
   if v_row.id is null or (not v_privileged and not ops_private.has_project_role(v_row.project_id, 'admin')) then
     raise exception 'invitation % not found', p_invitation_id using errcode = 'P0002';

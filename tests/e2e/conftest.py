@@ -4,6 +4,9 @@ template database per test. Every wait has a deadline."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -11,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -177,3 +181,41 @@ def console_build():
                            text=True, timeout=600)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return CONSOLE
+
+
+def console_session(secret: str, user_id: str, email: str | None = None) -> str:
+    """A session cookie value as @supabase/ssr stores it (``base64-`` and the session JSON) whose access token is
+    an HS256 JWT for ``user_id``, signed with the console's SUPABASE_JWT_SECRET, valid 10 minutes."""
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    now = int(time.time())
+    claims = {"sub": user_id, "role": "authenticated", "aud": "authenticated", "iat": now, "exp": now + 600}
+    if email:
+        claims["email"] = email
+    head, body = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()), b64(json.dumps(claims).encode())
+    sig = b64(hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
+    return "base64-" + b64(json.dumps({"access_token": f"{head}.{body}.{sig}", "token_type": "bearer"}).encode())
+
+
+# -- an S3-compatible store ------------------------------------------------------
+S3_BUCKET = "odooops-artifacts"
+
+
+@pytest.fixture
+def s3():
+    """moto's S3 server (PyPI ``moto``) on loopback with the bucket S3_BUCKET: (endpoint, boto3 client)."""
+    boto3 = pytest.importorskip("boto3")
+    moto_server = pytest.importorskip("moto.server")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test")
+        client.create_bucket(Bucket=S3_BUCKET)
+        yield endpoint, client
+        client.close()
+    finally:
+        server.stop()

@@ -6,13 +6,9 @@ pages that show them (Debian chromium)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import secrets
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,7 +18,7 @@ import pytest
 
 from tests.conftest import connect, wait_for
 
-from .conftest import CHROMIUM, CONSOLE, free_port, node_env
+from .conftest import CHROMIUM, CONSOLE, console_session, free_port, node_env
 
 COOKIE = "sb-local-auth-token"
 USERS = {name: str(uuid.uuid4()) for name in ("owner", "viewer", "carol", "dave")}
@@ -30,17 +26,8 @@ EMAILS = {"owner": "owner@example.test", "viewer": "viewer@example.test", "carol
           "dave": "dave@example.test"}
 
 
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def session(secret: str, user: str) -> str:
-    now = int(time.time())
-    head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = b64(json.dumps({"sub": USERS[user], "role": "authenticated", "aud": "authenticated",
-                           "email": EMAILS[user], "iat": now, "exp": now + 600}).encode())
-    sig = b64(hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
-    return "base64-" + b64(json.dumps({"access_token": f"{head}.{body}.{sig}", "token_type": "bearer"}).encode())
+    return console_session(secret, USERS[user], EMAILS[user])
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -5,64 +5,24 @@ gone, and another tenant's run (404, as an unknown one)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import json
 import secrets
 import subprocess
-import time
 import urllib.error
 import urllib.request
 import uuid
 
-import pytest
-
 from tests.conftest import connect, wait_for
 
-from .conftest import CONSOLE, free_port, node_env
+from .conftest import CONSOLE, S3_BUCKET, console_session, free_port, node_env
 
-boto3 = pytest.importorskip("boto3")
-moto_server = pytest.importorskip("moto.server")
-
-BUCKET = "odooops-artifacts"
+BUCKET = S3_BUCKET
 MEMBER, OUTSIDER = str(uuid.uuid4()), str(uuid.uuid4())
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def session_cookie(secret: str, user_id: str) -> str:
-    """The value @supabase/ssr stores: base64- and the session JSON, whose access token is an HS256 JWT."""
-    now = int(time.time())
-    head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = b64(json.dumps({"sub": user_id, "role": "authenticated", "aud": "authenticated", "iat": now,
-                           "exp": now + 600}).encode())
-    sig = b64(hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
-    session = json.dumps({"access_token": f"{head}.{body}.{sig}", "token_type": "bearer"}).encode()
-    return "base64-" + b64(session)
-
-
-@pytest.fixture
-def s3():
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id="test", aws_secret_access_key="test")
-        client.create_bucket(Bucket=BUCKET)
-        client.create_bucket(Bucket="elsewhere")
-        yield endpoint, client
-        client.close()
-    finally:
-        server.stop()
 
 
 def test_s3_artifacts_download_from_inside_the_store_only(ops, s3, console_build):
     endpoint, client = s3
+    client.create_bucket(Bucket="elsewhere")
     ops.project()
     with connect(ops.db, "postgres") as c:
         for uid in (MEMBER, OUTSIDER):
@@ -98,7 +58,7 @@ def test_s3_artifacts_download_from_inside_the_store_only(ops, s3, console_build
     base = f"http://127.0.0.1:{port}"
 
     def get(path: str, user: str | None = MEMBER) -> tuple[int, dict, bytes]:
-        headers = {"cookie": f"sb-local-auth-token={session_cookie(secret, user)}"} if user else {}
+        headers = {"cookie": f"sb-local-auth-token={console_session(secret, user)}"} if user else {}
         try:
             with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=30) as r:
                 return r.status, dict(r.headers), r.read()

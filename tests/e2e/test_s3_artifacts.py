@@ -9,28 +9,9 @@ import io
 import json
 import tarfile
 
-import pytest
+from .conftest import S3_BUCKET
 
-boto3 = pytest.importorskip("boto3")
-moto_server = pytest.importorskip("moto.server")
-
-BUCKET = "odooops-artifacts"
-
-
-@pytest.fixture
-def s3():
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id="test", aws_secret_access_key="test")
-        client.create_bucket(Bucket=BUCKET)
-        yield endpoint, client
-        client.close()
-    finally:
-        server.stop()
+BUCKET = S3_BUCKET
 
 
 def test_build_and_scan_artifacts_are_uploaded_to_s3_and_recorded(ops, s3):
