@@ -1474,6 +1474,10 @@ export type Database = {
         }[];
       };
       "normalize_repository_url": { Args: { "p_url": string }; Returns: string };
+      "prune_commit_statuses": {
+        Args: { "p_limit"?: number; "p_older_than_days": number };
+        Returns: number;
+      };
       "record_branch_deleted": {
         Args: { "p_branch": string; "p_delivery_id": string; "p_project_id": string };
         Returns: {
