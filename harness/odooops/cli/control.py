@@ -494,7 +494,7 @@ def register(sub) -> None:
             "  triggers:                      # default for build: push to development and staging\n"
             "    manual: true                 # may be queued by hand\n"
             "    push: {stages: [development, staging], branches: ['feature/*', main]}\n"
-            "    pull_request: {actions: [opened, updated]}\n"
+            "    pull_request: {actions: [opened, updated], forks: false}  # forks: true builds forks, no secrets\n"
         ),
     )
     ap.add_argument("file", type=Path)

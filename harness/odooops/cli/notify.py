@@ -27,6 +27,10 @@ def cmd_notify(args) -> int:
 
     if not 1 <= args.batch <= 100:
         raise SystemExit(f"odooops notify: --batch must be 1 to 100, got {args.batch}")
+    if args.retain_days is not None and not 1 <= args.retain_days <= 3650:
+        raise SystemExit(f"odooops notify: --retain-days must be 1 to 3650, got {args.retain_days}")
+    if not 1 <= args.prune_batch <= 10000:
+        raise SystemExit(f"odooops notify: --prune-batch must be 1 to 10000, got {args.prune_batch}")
     if not 5 <= args.lease_seconds <= 3600:
         raise SystemExit(f"odooops notify: --lease-seconds must be 5 to 3600, got {args.lease_seconds}")
     notifier = Notifier(
@@ -34,6 +38,7 @@ def cmd_notify(args) -> int:
         github_api_url=args.github_api_url, gitlab_api_url=args.gitlab_api_url, console_url=args.console_url or None,
         batch=args.batch, lease_seconds=args.lease_seconds, timeout=args.timeout, backoff_base=args.backoff_base,
         backoff_cap=args.backoff_cap, poll_interval=args.poll_interval, once=args.once, json_mode=args.json,
+        retain_days=None if args.keep_delivered else args.retain_days, prune_batch=args.prune_batch,
     )
     notifier.install_signal_handlers()
     return notifier.serve()
@@ -65,6 +70,12 @@ def register(sub) -> None:
     p.add_argument("--batch", type=int, default=10, help="rows leased per pass (1 to 100, default 10)")
     p.add_argument("--lease-seconds", type=int, default=60,
                    help="how long a leased row is this notifier's (5 to 3600, default 60)")
+    p.add_argument("--retain-days", type=int, default=30,
+                   help="delete rows delivered more than this many days ago, at start and hourly (1 to 3650, "
+                        "default 30)")
+    p.add_argument("--prune-batch", type=int, default=1000,
+                   help="rows deleted per transaction while pruning (1 to 10000, default 1000)")
+    p.add_argument("--keep-delivered", action="store_true", help="never delete delivered rows")
     p.add_argument("--timeout", type=positive(float), default=10.0, help="seconds per HTTP request (default 10)")
     p.add_argument("--backoff-base", type=positive(float), default=2.0,
                    help="first retry delay in seconds, doubled per attempt, with jitter (default 2)")

@@ -1,6 +1,6 @@
 """The webhooks Edge Function served by Deno on a local port, and signed GitHub pushes to it.
 
-Used by ``odooops demo`` and tests/e2e/test_push_to_status.py:
+Used by ``odooops demo``, tests/e2e/test_push_to_status.py and tests/e2e/test_pull_request_to_status.py:
 
 * :func:`serve` runs ``supabase/functions/webhooks/index.ts``'s handler with
   ``Deno.serve`` on 127.0.0.1 and a free port (a two-line ``deno eval``: the
@@ -8,7 +8,9 @@ Used by ``odooops demo`` and tests/e2e/test_push_to_status.py:
   set to the given database, as ``odooops functions test`` sets it;
 * :func:`github_push` is a push payload of ``@octokit/webhooks-examples``
   (GitHub's own example) with only its repository, ``ref``, ``before`` and
-  ``after`` changed; :func:`post_github` signs it (``X-Hub-Signature-256``,
+  ``after`` changed; :func:`github_pull_request` is its ``pull_request`` example
+  for a repository, request number, action, head commit and head repository (a
+  fork when it is another); :func:`post_github` signs it (``X-Hub-Signature-256``,
   HMAC-SHA256 of the body with the project's webhook secret) and POSTs it;
 * :func:`gitlab_push` is the "Push events" example of GitLab's webhook
   documentation (``supabase/functions/tests/fixtures/gitlab``) with its project
@@ -83,9 +85,9 @@ def serve(database_url: str, timeout: float = 60.0) -> Iterator[str]:
 
 
 @cache
-def _examples() -> list[dict]:
+def _examples(event: str = "push") -> list[dict]:
     index = json.loads(project_root().joinpath(*EXAMPLES).read_text())
-    return next(e["examples"] for e in index if e["name"] == "push")
+    return next(e["examples"] for e in index if e["name"] == event)
 
 
 def github_push(repository: str, branch: str, before: str, after: str) -> dict:
@@ -97,6 +99,21 @@ def github_push(repository: str, branch: str, before: str, after: str) -> dict:
     payload["repository"] = {**json.loads(repo), "name": name, "full_name": repository}
     payload["repository"]["owner"] = {**payload["repository"]["owner"], "login": owner, "name": owner}
     payload.update(ref=f"refs/heads/{branch}", before=before, after=after)
+    return payload
+
+
+def github_pull_request(repository: str, number: int, action: str, head: str,
+                        head_repository: str | None = None) -> dict:
+    """GitHub's example ``pull_request`` of ``action`` for ``repository`` (``owner/name``), request ``number``
+    and head commit ``head``; ``head_repository`` (``owner/name``) another than ``repository`` makes it a
+    fork's, whose head branch is ``main``."""
+    example = next(p for p in _examples("pull_request") if p["action"] == action)
+    payload = json.loads(json.dumps(example).replace(EXAMPLE_REPOSITORY, repository))
+    payload["number"] = payload["pull_request"]["number"] = number
+    payload["pull_request"]["head"]["sha"] = head
+    if head_repository and head_repository != repository:
+        head_repo = json.loads(json.dumps(payload["pull_request"]["head"]["repo"]).replace(repository, head_repository))
+        payload["pull_request"]["head"].update(ref="main", repo={**head_repo, "id": head_repo["id"] + 1})
     return payload
 
 

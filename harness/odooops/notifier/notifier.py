@@ -41,6 +41,7 @@ class Notifier:
                  console_url: str | None = None, batch: int = 10, lease_seconds: int = 60,
                  timeout: float = 10.0, backoff_base: float = 2.0, backoff_cap: float = 600.0,
                  poll_interval: float = 2.0, once: bool = False, json_mode: bool = False,
+                 retain_days: int | None = 30, prune_batch: int = 1000, prune_every: float = 3600.0,
                  out: Callable[[str], None] | None = None) -> None:
         self.notifier_id = notifier_id or f"{socket.gethostname()}:{os.getpid()}"
         self.github_api_url = github_api_url
@@ -54,6 +55,10 @@ class Notifier:
         self.poll_interval = poll_interval
         self.once = once
         self.json_mode = json_mode
+        self.retain_days = retain_days
+        self.prune_batch = prune_batch
+        self.prune_every = prune_every
+        self.pruned_at: float | None = None  # time.monotonic() of the last prune
         self.out = out or (lambda line: print(line, flush=True))
         self.stop = threading.Event()
         self.blocked_until: dict[str, float] = {}  # API base URL -> time.time() of its rate limit reset
@@ -80,6 +85,8 @@ class Notifier:
         try:
             while not self.stop.is_set():
                 sent = self.pass_once()
+                if self.pruned_at is None or time.monotonic() - self.pruned_at >= self.prune_every:
+                    self.prune()
                 if self.once:
                     break
                 if not sent:
@@ -100,6 +107,23 @@ class Notifier:
                 break  # the rest come back when their lease expires
             self.handle(row)
         return len(rows)
+
+    def prune(self) -> int:
+        """Delete rows delivered more than ``retain_days`` ago, ``prune_batch`` per transaction, until a batch
+        comes back short; return how many."""
+        self.pruned_at = time.monotonic()
+        if self.retain_days is None:
+            return 0
+        total = 0
+        while not self.stop.is_set():
+            deleted = self.db.call("select ops.prune_commit_statuses(%s, %s) as deleted",
+                                   (self.retain_days, self.prune_batch))["deleted"]
+            total += deleted
+            if deleted < self.prune_batch:
+                break
+        if total:
+            self.report("pruned", rows=total, older_than_days=self.retain_days)
+        return total
 
     def backoff(self, attempts: int) -> float:
         return min(self.backoff_cap, self.backoff_base * 2 ** attempts) * random.uniform(0.5, 1.0)

@@ -118,6 +118,8 @@ class StepProcess:
             "ODOOOPS_ADVISORIES_FILE": str(ctx.workdir / ".odooops" / "advisories.json"),
             "ODOOOPS_PARAMS": json.dumps(params),
         })
+        if run.get("source_ref"):
+            env["ODOOOPS_SOURCE_REF"] = str(run["source_ref"])
         if isinstance(params.get("target_series"), str):
             env["ODOOOPS_TARGET_SERIES"] = params["target_series"]
         return env

@@ -241,6 +241,9 @@ class Worker:
         shipper.mask.add(ctx.secrets.values())
         if ctx.secrets:
             shipper.emit(f"secrets: {', '.join(sorted(ctx.secrets))} (values masked as ***)")
+        if run.get("untrusted"):
+            shipper.emit(f"untrusted: request {run.get('pull_request_number')} comes from a fork; "
+                         "no project secrets are given to it")
         uploaded: set[str] = set()
         for index, step in enumerate(steps):
             outcome = ctx.interrupted()

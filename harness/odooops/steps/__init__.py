@@ -12,6 +12,8 @@ environment the worker sets (see :mod:`odooops.runner.process`):
   ODOOOPS_ADVISORIES_FILE  ops.upgrade_advisories as JSON (written by the worker); an empty
                            list unless a step asks for them ("advisories": true, or running
                            upgrade-scan without "advisories": false)
+  ODOOOPS_SOURCE_REF     a pull or merge request's run only: the ref ``checkout`` fetches
+                         (refs/pull/<n>/head, refs/merge-requests/<iid>/head)
   ODOOOPS_TARGET_SERIES  optional: upgrade-scan and upgrade-patch target (default: the next series)
   LINT_ODOO_FAIL_ON   optional: lint-odoo's --fail-on (default: fatal,error)
 

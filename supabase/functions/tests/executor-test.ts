@@ -310,6 +310,46 @@ test("a retried log batch is stored once and a bad line stores nothing", async (
   });
 });
 
+test("executor/secrets gives nothing to an untrusted run (a fork's pull request)", async () => {
+  const queue = await createProject(sql);
+  const [project] = await sql`select id from ops.projects where slug = ${queue.slug}`;
+  await sql`
+    update ops.workflows set triggers = ${
+    sql.json({ pull_request: { actions: ["opened"], forks: true } })
+  }
+    where project_id = ${project!.id}
+  `;
+  const [run] = await asService(sql, async (tx) => {
+    await tx`select ops.set_project_secret(${queue.slug}, 'API_TOKEN', 'the-token')`;
+    return await tx`
+      select id, untrusted from ops.record_pull_request(
+        ${
+      project!.id
+    }, 'github', 12, 'opened', 'abcdef1', 'https://example.invalid/mallory/addons.git', 'main',
+        'mallory', ${uid("delivery")}
+      )
+    `;
+  });
+  assertEquals(run?.untrusted, true);
+  const runId = run!.id as string;
+  // The run names the secret, as a workflow's run may: the database still gives nothing.
+  await sql`
+    update ops.runs set params = ${
+    sql.json({ secrets: ["API_TOKEN"] })
+  }, priority = 1000 where id = ${runId}
+  `;
+  const worker = uid("runner");
+  await claimOwn(worker, runId);
+  const secrets = await post(handler, "executor/secrets", { p_run_id: runId, p_worker_id: worker });
+  assertEquals(secrets.status, 200, JSON.stringify(secrets.body));
+  assertEquals(secrets.body.secrets, []);
+  await post(handler, "executor/complete", {
+    p_run_id: runId,
+    p_worker_id: worker,
+    p_exit_code: 0,
+  });
+});
+
 test("a runner reads its run's context and secrets, and stores findings, as the holder only", async () => {
   const queue = await createProject(sql);
   const [run] = await asService(sql, async (tx) => {

@@ -219,17 +219,135 @@ test("every GitHub delete and create example (tags) is ignored; a deleted branch
   assertEquals(gone.body.event, "branch_deleted");
 });
 
-test("every GitHub pull_request example is ignored, saying why, once verified", async () => {
+/** Adds a workflow; no triggers given: Odoo.sh's default for its name (test: pull requests). */
+async function workflow(project: Connected, name: string, triggers?: Payload): Promise<void> {
+  await sql`
+    insert into ops.workflows (project_id, name, steps, triggers)
+    values (
+      ${project.id}, ${name}, ${sql.json([{ name: "t", command: "true" }])},
+      ${triggers ? sql.json(triggers) : null}
+    )
+  `;
+}
+
+const QUEUEING = new Set(["opened", "synchronize", "reopened"]);
+
+test("every GitHub pull_request example: opened, synchronize and reopened queue the request's ref, closed cancels, the rest is ignored", async () => {
   const project = await connected(HELLO, "github");
-  const before = await runCount(project.id);
+  await workflow(project, "test");
+  const seen = new Map<string, number>();
   for (const [i, payload] of examples("pull_request").entries()) {
     const reply = await github("pull_request", payload, project.secret);
-    assertEquals(reply.status, 202, `pull_request example ${i}: ${JSON.stringify(reply.body)}`);
-    assert(/push triggers only/.test(reply.body.ignored), reply.body.ignored);
+    const action = String(payload.action);
+    seen.set(action, (seen.get(action) ?? 0) + 1);
+    const where = `pull_request example ${i} (${action}): ${JSON.stringify(reply.body)}`;
+    if (QUEUEING.has(action) || action === "closed") {
+      assertEquals(reply.status, 200, where);
+      assertEquals(reply.body.event, "pull_request");
+      assertEquals(reply.body.project_id, project.id);
+      assertEquals(reply.body.number, payload.number);
+      assertEquals(reply.body.ref, `refs/pull/${payload.number}/head`);
+      if (action === "closed") {
+        for (const run of reply.body.runs) assertEquals(run.status, "canceled", where);
+      } else {
+        assertEquals(reply.body.runs.length, 1, `${where}: the default test workflow`);
+        assertEquals(reply.body.runs[0].commit_sha, payload.pull_request.head.sha);
+        assertEquals(reply.body.runs[0].untrusted, false, "the same repository: trusted");
+      }
+    } else {
+      assertEquals(reply.status, 202, where);
+      assert(/starts nothing/.test(reply.body.ignored), reply.body.ignored);
+      assertEquals(reply.body.project_id, project.id, "ignored only once the signature is checked");
+    }
   }
-  assertEquals(await runCount(project.id), before);
+  for (const action of [...QUEUEING, "closed"]) {
+    assert((seen.get(action) ?? 0) > 0, `the examples have a ${action} pull request`);
+  }
+  const branches = await sql`
+    select name from ops.branches where project_id = ${project.id} order by name
+  `;
+  assertEquals(
+    branches.map((b) => b.name),
+    ["production", "refs/pull/2/head"],
+    "the request's own row; no branch by the head's name (changes) or the base's (master)",
+  );
+  const [runs] = await sql`
+    select count(*)::int as n, bool_and(branch = 'refs/pull/2/head') as ours,
+      bool_and(source_ref = 'refs/pull/2/head' and pull_request_number = 2) as marked
+    from ops.runs where project_id = ${project.id}
+  `;
+  assert(runs!.n > 0);
+  assert(runs!.ours && runs!.marked, "every run builds the request's ref");
   const unsigned = await github("pull_request", examples("pull_request")[0]!, "wrong-secret-x");
   assertError(unsigned, 401);
+});
+
+test("a fork's pull request: nothing by default, untrusted runs where a workflow opts in, never the base's branch", async () => {
+  const project = await connected(HELLO, "github");
+  await workflow(project, "test");
+  const opened = examples("pull_request").find((p) => p.action === "opened")!;
+  const fork = {
+    ...opened,
+    pull_request: {
+      ...opened.pull_request,
+      head: {
+        ...opened.pull_request.head,
+        ref: "production",
+        repo: {
+          ...opened.pull_request.head.repo,
+          id: 999999,
+          full_name: "mallory/Hello-World",
+          clone_url: "https://github.com/mallory/Hello-World.git",
+        },
+      },
+    },
+  };
+  const ignored = await github("pull_request", fork, project.secret);
+  assertEquals(ignored.status, 200, JSON.stringify(ignored.body));
+  assertEquals(ignored.body.runs, [], "the default test workflow does not build forks");
+
+  await workflow(project, "scan", {
+    pull_request: { actions: ["opened", "updated"], forks: true },
+  });
+  const built = await github("pull_request", fork, project.secret);
+  assertEquals(built.status, 200, JSON.stringify(built.body));
+  assertEquals(built.body.runs.length, 1);
+  assertEquals(built.body.runs[0].untrusted, true, "a fork's code runs untrusted");
+
+  const gone = {
+    ...fork,
+    number: 3,
+    pull_request: {
+      ...fork.pull_request,
+      number: 3,
+      head: { ...fork.pull_request.head, repo: null },
+    },
+  };
+  const deleted = await github("pull_request", gone, project.secret);
+  assertEquals(deleted.status, 200, JSON.stringify(deleted.body));
+  assertEquals(deleted.body.runs[0].untrusted, true, "a deleted fork is untrusted too");
+
+  const [production] = await sql`
+    select head_commit from ops.branches where project_id = ${project.id} and name = 'production'
+  `;
+  assertEquals(production?.head_commit, null, "the fork's production did not advance ours");
+  const [built_production] = await sql`
+    select count(*)::int as n from ops.runs where project_id = ${project.id} and branch = 'production'
+  `;
+  assertEquals(built_production!.n, 0, "nor build as it");
+});
+
+test("a pull_request redelivery returns the same runs and creates nothing", async () => {
+  const project = await connected(HELLO, "github");
+  await workflow(project, "test");
+  const payload = examples("pull_request").find((p) => p.action === "synchronize")!;
+  const delivery = crypto.randomUUID();
+  const first = await github("pull_request", payload, project.secret, delivery);
+  assertEquals(first.status, 200, JSON.stringify(first.body));
+  const before = await runCount(project.id);
+  const again = await github("pull_request", payload, project.secret, delivery);
+  assertEquals(again.body.runs, first.body.runs);
+  assertEquals(await runCount(project.id), before);
 });
 
 test("GitHub ping answers pong for a connected repository", async () => {
@@ -337,13 +455,64 @@ test("GitLab Push Hook queues, a redelivery creates nothing, a deleted branch ca
   assertEquals(deleted.body.runs[0].id, reply.body.runs[0].id);
 });
 
-test("GitLab Merge Request Hook is ignored once verified; a missing or wrong token is 401", async () => {
+test("GitLab Merge Request Hook: open, update with commits and reopen queue, close and merge cancel, forks untrusted", async () => {
   const mr = await gitlabFixture("merge_request_hook");
   const project = await connected("https://example.com/gitlabhq/gitlab-test", "gitlab");
-  const reply = await gitlab("Merge Request Hook", mr, project.secret);
-  assertEquals(reply.status, 202, JSON.stringify(reply.body));
-  assert(/push triggers only/.test(reply.body.ignored));
+  await workflow(project, "test");
+  const head = mr.object_attributes.last_commit.id;
+  const hook = (attributes: Payload) =>
+    gitlab("Merge Request Hook", {
+      ...mr,
+      object_attributes: { ...mr.object_attributes, ...attributes },
+    }, project.secret);
 
+  const opened = await gitlab("Merge Request Hook", mr, project.secret);
+  assertEquals(opened.status, 200, JSON.stringify(opened.body));
+  assertEquals(opened.body.ref, "refs/merge-requests/1/head");
+  assertEquals(opened.body.runs.length, 1);
+  assertEquals(opened.body.runs[0].commit_sha, head);
+  assertEquals(opened.body.runs[0].untrusted, false);
+
+  const retitled = await hook({ action: "update" });
+  assertEquals(retitled.status, 202, JSON.stringify(retitled.body));
+  assert(/no oldrev/.test(retitled.body.ignored));
+  const pushed = await hook({
+    action: "update",
+    oldrev: head,
+    last_commit: { id: "e".repeat(40) },
+  });
+  assertEquals(pushed.status, 200, JSON.stringify(pushed.body));
+  assertEquals(pushed.body.runs[0].commit_sha, "e".repeat(40));
+
+  for (const action of ["close", "merge"]) {
+    const closed = await hook({ action });
+    assertEquals(closed.status, 200, JSON.stringify(closed.body));
+    for (const run of closed.body.runs) assertEquals(run.status, "canceled");
+  }
+  const reopened = await hook({ action: "reopen" });
+  assertEquals(reopened.body.runs.length, 1);
+  const approved = await hook({ action: "approved" });
+  assertEquals(approved.status, 202);
+
+  await workflow(project, "scan", { pull_request: { actions: ["opened"], forks: true } });
+  const fork = await hook({
+    iid: 2,
+    source_project_id: 15,
+    source: { git_http_url: "https://example.com/mallory/gitlab-test.git" },
+  });
+  assertEquals(fork.status, 200, JSON.stringify(fork.body));
+  assertEquals(fork.body.runs.map((r: { untrusted: boolean }) => r.untrusted), [true]);
+  const branches =
+    await sql`select name from ops.branches where project_id = ${project.id} order by name`;
+  assertEquals(branches.map((b) => b.name), [
+    "production",
+    "refs/merge-requests/1/head",
+    "refs/merge-requests/2/head",
+  ]);
+});
+
+test("GitLab: a missing or wrong token is 401", async () => {
+  const mr = await gitlabFixture("merge_request_hook");
   const push = await gitlabFixture("push_hook");
   await connected("https://example.com/mike/diaspora.git", "gitlab");
   const missing = await gitlab("Push Hook", push, null);

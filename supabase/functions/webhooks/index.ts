@@ -1,5 +1,7 @@
 // webhooks: where GitHub and GitLab post repository events. A push queues the
-// workflows its branch triggers; a deleted branch cancels its runs.
+// workflows its branch triggers; a deleted branch cancels its runs; a pull or
+// merge request opened, updated or reopened queues the workflows its trigger
+// names, for the request's own ref; a closed (or merged) one cancels its runs.
 //
 //   POST /webhooks   GitHub: X-GitHub-Event, X-GitHub-Delivery, X-Hub-Signature-256
 //                    GitLab: X-Gitlab-Event, X-Gitlab-Event-UUID, X-Gitlab-Token
@@ -8,14 +10,22 @@
 // secret (odooops project connect), and ops.verify_webhook checks the
 // signature inside the database, so the secret never reaches this function.
 // In one transaction as service_role: ops.verify_webhook (the project whose
-// repository and secret match), then ops.record_push or
-// ops.record_branch_deleted, idempotent on the delivery id: a redelivery
-// returns the same runs and creates nothing.
+// repository and secret match), then ops.record_push,
+// ops.record_branch_deleted or ops.record_pull_request, idempotent on the
+// delivery id: a redelivery returns the same runs and creates nothing.
+//
+// A request's head repository is passed as the payload names it when it is
+// another repository than the base (a fork: GitHub head.repo.id differs from
+// base.repo.id, GitLab source_project_id from target_project_id), else as the
+// base repository; the database decides trust by comparing it with the
+// project's repository (a fork's runs are untrusted: no secrets).
 //
 // Answers: 200 {"event", "project_id", "branch", "runs": [...]} for a push or
-// a deleted branch; 200 {"pong": true, "project_id"} for ping; 202
-// {"ignored": "<reason>"} for an event that starts nothing (tags, pull and
-// merge requests, create, unknown events); 401 missing or wrong signature;
+// a deleted branch; 200 {"event": "pull_request", "project_id", "number",
+// "action", "ref", "runs": [...]} for a request; 200 {"pong": true,
+// "project_id"} for ping; 202 {"ignored": "<reason>"} for an event that
+// starts nothing (tags, create, request actions such as labeled, unknown
+// events); 401 missing or wrong signature;
 // 404 no project has the repository; 413 a body over MAX_BODY_BYTES; 400 a
 // payload without what the event needs (naming the field).
 
@@ -54,9 +64,21 @@ class Ignored {
   constructor(readonly reason: string) {}
 }
 
+type RequestAction = "opened" | "updated" | "reopened" | "closed";
+
 type Action =
   | { kind: "push"; branch: string; head: string; pushedBy: string | null }
   | { kind: "deleted"; branch: string }
+  | {
+    kind: "request";
+    number: number;
+    action: RequestAction;
+    head: string;
+    /** null for the base repository itself, "gone" when a fork was deleted. */
+    fork: string | "gone" | null;
+    base: string;
+    openedBy: string | null;
+  }
   | { kind: "ping" }
   | Ignored;
 
@@ -97,6 +119,79 @@ function repository(d: Delivery): string {
   });
 }
 
+function number(payload: Payload, path: string): number {
+  const value = field(payload, path);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 2147483647) {
+    throw new HttpError(400, "bad_request", `${path} must be a positive integer`, { field: path });
+  }
+  return value;
+}
+
+const GITHUB_REQUEST_ACTIONS: Record<string, RequestAction> = {
+  opened: "opened",
+  synchronize: "updated",
+  reopened: "reopened",
+  closed: "closed",
+};
+
+function githubRequest(p: Payload): Action {
+  const action = GITHUB_REQUEST_ACTIONS[String(field(p, "action"))];
+  if (!action) {
+    return new Ignored(
+      `pull_request ${String(field(p, "action")).slice(0, 40)} starts nothing: ` +
+        "only opened, synchronize, reopened and closed do",
+    );
+  }
+  const headRepo = field(p, "pull_request.head.repo");
+  const sameRepository = headRepo !== null && typeof headRepo === "object" &&
+    field(p, "pull_request.head.repo.id") === field(p, "pull_request.base.repo.id");
+  return {
+    kind: "request",
+    number: number(p, "number"),
+    action,
+    head: text(p, "pull_request.head.sha"),
+    fork: sameRepository ? null : (optionalText(p, "pull_request.head.repo.clone_url") ?? "gone"),
+    base: text(p, "pull_request.base.ref"),
+    openedBy: optionalText(p, "sender.login") ?? optionalText(p, "pull_request.user.login"),
+  };
+}
+
+const GITLAB_REQUEST_ACTIONS: Record<string, RequestAction> = {
+  open: "opened",
+  update: "updated",
+  reopen: "reopened",
+  close: "closed",
+  merge: "closed",
+};
+
+function gitlabRequest(p: Payload): Action {
+  const raw = String(field(p, "object_attributes.action"));
+  const action = GITLAB_REQUEST_ACTIONS[raw];
+  if (!action) {
+    return new Ignored(
+      `Merge Request Hook ${raw.slice(0, 40)} starts nothing: ` +
+        "only open, update (with new commits), reopen, close and merge do",
+    );
+  }
+  // GitLab sends update for a title or label change too; new commits carry oldrev.
+  if (action === "updated" && !optionalText(p, "object_attributes.oldrev")) {
+    return new Ignored("Merge Request Hook update without new commits (no oldrev) starts nothing");
+  }
+  const source = field(p, "object_attributes.source_project_id");
+  const target = field(p, "object_attributes.target_project_id");
+  return {
+    kind: "request",
+    number: number(p, "object_attributes.iid"),
+    action,
+    head: text(p, "object_attributes.last_commit.id"),
+    fork: source !== undefined && source === target
+      ? null
+      : (optionalText(p, "object_attributes.source.git_http_url") ?? "gone"),
+    base: text(p, "object_attributes.target_branch"),
+    openedBy: optionalText(p, "user.username") ?? optionalText(p, "user.name"),
+  };
+}
+
 function branchOf(ref: string): string | null {
   return ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : null;
 }
@@ -128,10 +223,7 @@ function githubAction(d: Delivery): Action | null {
         "create starts nothing: the push event of the new branch queues its workflows",
       );
     case "pull_request":
-      return new Ignored(
-        "pull_request starts nothing yet: ops.record_push queues push triggers only; " +
-          "the push to the pull request's branch queues its workflows",
-      );
+      return githubRequest(p);
     default:
       return null;
   }
@@ -154,10 +246,7 @@ function gitlabAction(d: Delivery): Action | null {
       };
     }
     case "Merge Request Hook":
-      return new Ignored(
-        "Merge Request Hook starts nothing yet: ops.record_push queues push triggers only; " +
-          "the push to the merge request's branch queues its workflows",
-      );
+      return gitlabRequest(p);
     default:
       return null;
   }
@@ -180,6 +269,40 @@ async function handle(tx: Tx, d: Delivery, action: Action): Promise<[number, unk
   const projectId = verified!.project_id as string;
   if (action instanceof Ignored) return [202, { ignored: action.reason, project_id: projectId }];
   if (action.kind === "ping") return [200, { pong: true, project_id: projectId }];
+  if (action.kind === "request") {
+    const requestRuns = await rpc(tx, "record_pull_request", {
+      p_project_id: projectId,
+      p_provider: d.provider,
+      p_number: action.number,
+      p_action: action.action,
+      p_head_commit: action.head,
+      // null: the head repository is gone (a deleted fork), which is untrusted.
+      p_head_repository: (action.fork === null
+        ? repository(d)
+        : action.fork === "gone"
+        ? null
+        : action.fork) as string,
+      p_base_branch: action.base,
+      p_opened_by: action.openedBy as string,
+      p_delivery_id: deliveryId(d),
+    });
+    return [200, {
+      event: "pull_request",
+      project_id: projectId,
+      number: action.number,
+      action: action.action,
+      ref: d.provider === "github"
+        ? `refs/pull/${action.number}/head`
+        : `refs/merge-requests/${action.number}/head`,
+      runs: requestRuns.map((r) => ({
+        id: r.id,
+        workflow_id: r.workflow_id,
+        status: r.status,
+        commit_sha: r.commit_sha,
+        untrusted: r.untrusted,
+      })),
+    }];
+  }
   const runs = action.kind === "push"
     ? await rpc(tx, "record_push", {
       p_project_id: projectId,

@@ -55,8 +55,12 @@ select fk_ok(
 -- TEST: triggers, row-level security, policies and grants.
 select triggers_are(
   'ops', 'branches',
-  array['branches_set_updated_at', 'branches_check_stage', 'branches_900_sync_production_branch'],
-  'ops.branches stamps updated_at, applies the stage rules and keeps projects.production_branch.'
+  array[
+    'branches_set_updated_at', 'branches_check_stage', 'branches_110_keep_requests_in_development',
+    'branches_900_sync_production_branch'
+  ],
+  'ops.branches stamps updated_at, applies the stage rules, keeps requests in development and keeps '
+  'projects.production_branch.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.branches'::regclass), true,

@@ -1,7 +1,7 @@
 -- ops.runs: the queue. Its columns, types, keys, named checks, indexes (the
 -- partial claim index above all), triggers, grants, policies and row-level security.
 begin;
-select plan(67);
+select plan(70);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'runs', 'ops.runs exists.');
@@ -12,7 +12,7 @@ select columns_are(
     'attempt', 'max_attempts', 'worker_id', 'lease_expires_at', 'heartbeat_at', 'cancel_requested_at',
     'cancel_reason', 'exit_code', 'error_message', 'last_log_seq', 'idempotency_key', 'created_by', 'created_at',
     'claimed_at', 'started_at', 'finished_at', 'updated_at', 'required_labels',
-    'branch_id', 'push_delivery_id'
+    'branch_id', 'push_delivery_id', 'pull_request_number', 'source_ref', 'untrusted'
   ],
   'ops.runs has exactly the documented columns.'
 );
@@ -27,7 +27,7 @@ from (values
   ('created_at', 'timestamp with time zone'), ('claimed_at', 'timestamp with time zone'),
   ('started_at', 'timestamp with time zone'), ('finished_at', 'timestamp with time zone'),
   ('updated_at', 'timestamp with time zone'), ('required_labels', 'text[]'), ('branch_id', 'uuid'),
-  ('push_delivery_id', 'text')
+  ('push_delivery_id', 'text'), ('pull_request_number', 'integer'), ('source_ref', 'text'), ('untrusted', 'boolean')
 ) as c (name, type);
 select is(
   array(
@@ -38,7 +38,7 @@ select is(
   array[
     'worker_id', 'lease_expires_at', 'heartbeat_at', 'cancel_requested_at', 'cancel_reason', 'exit_code',
     'error_message', 'idempotency_key', 'created_by', 'claimed_at', 'started_at', 'finished_at',
-    'push_delivery_id'
+    'push_delivery_id', 'pull_request_number', 'source_ref'
   ],
   'Only what a run gains along its life (worker, lease, outcome, timestamps) and the optional keys are nullable.'
 );
@@ -77,7 +77,8 @@ select set_eq(
     ('runs_cancel_reason_is_bounded', 'c'), ('runs_held_runs_have_worker', 'c'),
     ('runs_finished_runs_have_finished_at', 'c'), ('runs_params_is_bounded', 'c'),
     ('runs_required_labels_is_valid', 'c'), ('runs_branch_id_project_id_fkey', 'f'),
-    ('runs_push_delivery_id_is_bounded', 'c')$$,
+    ('runs_push_delivery_id_is_bounded', 'c'), ('runs_pull_request_number_is_positive', 'c'),
+    ('runs_source_ref_is_a_request_ref', 'c'), ('runs_pull_request_is_whole', 'c')$$,
   'ops.runs has exactly the documented constraints, named for their rule.'
 );
 
@@ -155,10 +156,11 @@ select triggers_are(
     'runs_set_updated_at', 'runs_050_check_secret_params', 'runs_060_copy_required_labels',
     'runs_070_mark_project_queued', 'runs_071_mark_project_queued_again', 'runs_070_set_branch_id',
     'runs_055_refuse_notifier_secrets', 'runs_080_set_push_delivery_id', 'runs_900_queue_commit_status',
-    'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event'
+    'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event',
+    'runs_065_set_pull_request'
   ],
   'ops.runs stamps updated_at, checks params for secrets, copies its workflow''s labels, marks its project queued, '
-  'sets its branch, marks runs queued by a push, queues their commit statuses, refuses the notifier''s secrets, '
+  'sets the fields of pull request runs, sets its branch, marks runs queued by a push, queues their commit statuses, refuses the notifier''s secrets, '
   'checks inserts (members'' '
   'priorities included) and transitions, and records events.'
 );

@@ -1,7 +1,7 @@
 -- ops.workflows.triggers: validated by ops.validate_workflow_triggers, which
 -- names the JSON path of the first problem (22023), on insert and update.
 begin;
-select plan(14);
+select plan(16);
 
 -- SETUP
 select tests.q_project('acme');
@@ -71,6 +71,15 @@ select throws_ok(
     select id, 'ci', '[{"name": "b", "command": "true"}]', '{"push": {}}' from ops.projects$$,
   '22023', 'triggers.push.stages must be an array of 1 to 20 of development, staging, production, got ''nothing''',
   'Inserts are validated too.'
+);
+select throws_ok(
+  $$update ops.workflows set triggers = '{"pull_request": {"actions": ["opened"], "forks": "yes"}}'$$, '22023',
+  'triggers.pull_request.forks must be true or false, got ''"yes"''',
+  'forks, the opt-in of requests from forks, is true or false.'
+);
+select lives_ok(
+  $$update ops.workflows set triggers = '{"pull_request": {"actions": ["opened"], "forks": true}}'$$,
+  'A workflow may opt in to requests from forks.'
 );
 
 select * from finish();
