@@ -13,6 +13,14 @@
 -- * The claim's body moves into ops_private.recover_expired_leases() (step 1,
 --   once per call) and ops_private.claim_one(...) (the pick, the claim, the
 --   project's turn, the optional start), shared by both RPCs.
+-- * ops.runs_check_transition() (trigger runs_200_check_transition) checks
+--   the pair against a constant list instead of calling
+--   ops.run_status_transitions(), a SQL function that cannot be inlined
+--   (it pins search_path), so each of a run's three status changes planned
+--   it again. The list is the function's; the pgTAP tests
+--   run_state_machine/allows_every_listed_transition and
+--   refuses_every_unlisted_transition_with_op001 try all 30 pairs against
+--   the function, so the two cannot drift apart unnoticed.
 -- * Indexes of ops.runs: a status change is never HOT, so every full index
 --   takes an entry at claim, start and completion. runs_created_by_idx
 --   stays: the insert policy filters on created_by, and every such column
@@ -24,7 +32,7 @@
 --   column so that "my runs in status X" stays an index-only read; a key
 --   column, not include (status), which Prisma cannot state; id is unique,
 --   so status never changes the order of a page). See PERFORMANCE.md.
--- Objects: indexes above; functions ops.claim_next_run(text, integer, text[])
+-- Objects: indexes above; functions ops.runs_check_transition(), ops.claim_next_run(text, integer, text[])
 -- (dropped) and ops.claim_next_run(text, integer, text[], boolean),
 -- ops.claim_runs(text, text[], integer, integer, boolean),
 -- ops_private.recover_expired_leases(), ops_private.claim_one(text, integer,
@@ -34,7 +42,7 @@
 -- Roll back: create the three dropped indexes again as in 20260213000100,
 --   20261202000800 and 20261202001300; drop the functions created here and
 --   create ops.claim_next_run(text, integer, text[]) again from
---   20261202000900.
+--   20261202000900 and ops.runs_check_transition() from 20261202000120.
 --
 -- SQLSTATEs: 22023 as before, and for a null p_start; claim_runs also for
 -- p_limit out of 1 to 100 (or null).
@@ -53,6 +61,46 @@ on ops.runs (project_id, created_at desc, id desc, status);
 
 comment on index ops.runs_project_id_created_at_id_idx is
 'A project''s runs newest first, ties broken by id: the keyset pages of the console''s runs page; status last so that counts by status read the index alone.';
+
+-- The state machine's check, without a call per update --------------------------------
+
+-- Changed from 20261202000120: the allowed pairs are a constant here, not a
+-- call of ops.run_status_transitions(); the rest is as it was.
+create or replace function ops.runs_check_transition()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_changed text;
+begin
+  if new.status is distinct from old.status and (old.status::text || '>' || new.status::text) <> all (array[
+    'queued>claimed', 'queued>canceled', 'claimed>running', 'claimed>queued', 'claimed>failed',
+    'running>succeeded', 'running>failed', 'running>canceled', 'running>queued'
+  ]) then
+    raise exception 'run %: illegal status transition % -> %', old.id, old.status, new.status
+      using errcode = 'OP001',
+      hint = 'Allowed transitions are listed by ops.run_status_transitions(); terminal states never change.';
+  end if;
+  if old.status in ('succeeded', 'failed', 'canceled') then
+    select n.key into v_changed
+    from jsonb_each(to_jsonb(new)) as n
+    where n.key <> 'updated_at' and n.value is distinct from to_jsonb(old) -> n.key
+    order by n.key
+    limit 1;
+    if v_changed is not null then
+      raise exception 'run %: a % run is final and cannot change (runs.% was changed)', old.id, old.status, v_changed
+        using errcode = 'OP001', hint = 'A finished run is history; queue a new run instead.';
+    end if;
+  end if;
+  return new;
+end
+$$;
+
+comment on function ops.runs_check_transition() is
+'Trigger function: refuses a status change that ops.run_status_transitions() does not list (the same pairs, '
+'as a constant), and any change to a succeeded, failed or canceled run (OP001).';
+revoke execute on function ops.runs_check_transition() from public, anon, authenticated;
 
 -- Lease recovery -----------------------------------------------------------------------
 
