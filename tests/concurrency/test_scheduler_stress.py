@@ -7,6 +7,8 @@ worker backends at random (their runs come back through lease expiry), a cancele
 queues new deploy commits that supersede the queued ones. Asserts from ops.run_events, in event order, that
 no project and no (project, workflow, branch) ever held more runs than its limit, that no run was claimed by
 a worker lacking its labels, that every run ended exactly once, and that no claim waited on another's lock.
+It runs twice: workers claiming one run at a time (claim, start, complete), and workers taking batches
+(ops.claim_runs of up to 3 runs, claimed and started in one transaction, then completed one by one).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from collections import Counter
 
 import psycopg
+import pytest
 
 from tests.concurrency.conftest import worker_conn
 from tests.conftest import connect
@@ -34,7 +37,8 @@ TIME_LIMIT = 90.0
 HELD = ("claimed", "running")
 
 
-def test_sixteen_workers_never_exceed_limits_respect_labels_and_end_every_run_once(db):
+@pytest.mark.parametrize("batch", [False, True], ids=["one_at_a_time", "batches"])
+def test_sixteen_workers_never_exceed_limits_respect_labels_and_end_every_run_once(db, batch):
     with connect(db) as conn:
         for slug, limit in PROJECTS.items():
             conn.execute(
@@ -94,22 +98,28 @@ def test_sixteen_workers_never_exceed_limits_respect_labels_and_end_every_run_on
                         with lock:
                             pids[n] = conn.info.backend_pid
                         while time.monotonic() < deadline and not stop.is_set():
-                            row = conn.execute(
-                                "select id from ops.claim_next_run(%s, %s, %s)", (name, LEASE, labels)
-                            ).fetchone()
-                            if row is None:
+                            if batch:
+                                claimed = [r[0] for r in conn.execute(
+                                    "select id from ops.claim_runs(%s, %s, 3, %s, true)", (name, labels, LEASE)
+                                )]
+                            else:
+                                claimed = [r[0] for r in conn.execute(
+                                    "select id from ops.claim_next_run(%s, %s, %s)", (name, LEASE, labels)
+                                )]
+                            if not claimed:
                                 if pushed.is_set() and left() == 0:
                                     return
                                 time.sleep(0.01)
                                 continue
-                            run = row[0]
-                            conn.execute("select ops.start_workflow_run(%s, %s)", (run, name))
-                            time.sleep(wrng.uniform(0, 0.01))  # a little work, so that runs overlap
-                            code = 0 if wrng.random() < 0.9 else 1
-                            conn.execute(
-                                "select 1 from ops.complete_workflow_run(%s, %s, %s, %s)",
-                                (run, code, None if code == 0 else "random failure", name),
-                            )
+                            for run in claimed:
+                                if not batch:
+                                    conn.execute("select ops.start_workflow_run(%s, %s)", (run, name))
+                                time.sleep(wrng.uniform(0, 0.01))  # a little work, so that runs overlap
+                                code = 0 if wrng.random() < 0.9 else 1
+                                conn.execute(
+                                    "select 1 from ops.complete_workflow_run(%s, %s, %s, %s)",
+                                    (run, code, None if code == 0 else "random failure", name),
+                                )
                 except psycopg.OperationalError:
                     life += 1  # killed: back under a new id, as a restarted process
         except BaseException as exc:  # noqa: BLE001 - reported by the test
@@ -168,7 +178,7 @@ def test_sixteen_workers_never_exceed_limits_respect_labels_and_end_every_run_on
                     waits.extend(
                         mon.execute(
                             "select a.pid, a.wait_event, a.query from pg_stat_activity as a "
-                            "where a.datname = current_database() and a.query like '%%claim_next_run%%' "
+                            "where a.datname = current_database() and a.query ~ 'claim_(next_run|runs)' "
                             "and a.pid <> pg_backend_pid() and cardinality(pg_blocking_pids(a.pid)) > 0 "
                             "and a.wait_event_type = 'Lock' and a.wait_event <> 'extend'"
                         ).fetchall()

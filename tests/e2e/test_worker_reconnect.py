@@ -96,15 +96,20 @@ class CutAfterCommit:
 
 @pytest.mark.parametrize("call", ["ops.start_workflow_run", "ops.complete_workflow_run"])
 def test_a_call_committed_before_the_connection_broke_is_repeated_and_answered(ops, call):
+    """The worker's claim starts the run itself; ops.start_workflow_run is called for a run it adopts (--run)."""
     ops.project(workflows={"quick": {"steps": [step("hello", "echo hello")]}})
     run_id = ops.enqueue("quick")
+    which = ["--once"]
+    if call == "ops.start_workflow_run":
+        assert ops.one("select id::text from ops.claim_next_run('w1')")[0] == run_id
+        which = ["--run", run_id]
     info = conninfo_to_dict(ops.db.conninfo("service_role"))
     proxy = CutAfterCommit(info.get("host") or "127.0.0.1", int(info.get("port") or 5432), call.encode())
     try:
         url = make_conninfo(ops.db.conninfo("service_role"), host="127.0.0.1", port=str(proxy.port),
                             sslmode="disable")
         worker = subprocess.run(
-            [sys.executable, "-m", "odooops.cli", "worker", "--database-url", url, "--worker-id", "w1", "--once",
+            [sys.executable, "-m", "odooops.cli", "worker", "--database-url", url, "--worker-id", "w1", *which,
              "--json", "--artifacts-dir", str(ops.tmp / "artifacts"), "--work-dir", str(ops.tmp / "work")],
             capture_output=True, text=True, timeout=60, cwd=ROOT,
         )

@@ -23,6 +23,12 @@ def test_bench_queue_smoke_runs_and_writes_json(server, tmp_path, capsys):
             assert data["update_limit"][str(c)]["tps"] > 0
             assert data["lifecycle"][str(c)]["runs"] == bench.SMOKE.lifecycle_runs
             assert data["lifecycle"][str(c)]["left_over"] == 0
+        top = str(max(bench.SMOKE.connections))
+        for form in ("claim_started", "batch"):
+            life = data[f"lifecycle_{form}"]
+            assert life["update_limit"][top]["tps"] > 0
+            assert life["lifecycle"][top]["runs"] == bench.SMOKE.lifecycle_runs, form
+            assert life["lifecycle"][top]["left_over"] == 0, form
     assert data["notify"]["claimed"] == bench.SMOKE.notify_runs
     assert data["logs"]["batch_rpc_lines_per_s"] > 0 and data["logs"]["copy_lines_per_s"] > 0
     assert data["claim_latency"]["history"]["statement"]["n"] == bench.SMOKE.latency_claims

@@ -98,12 +98,13 @@ def test_a_policy_added_to_the_database_fails_the_docs_check(db):
 def test_a_changed_policy_or_function_grant_fails_the_docs_check(db):
     with connect(db) as conn:
         conn.execute('alter policy "authenticated can select tools" on ops.tools to authenticated, service_role')
-        conn.execute("grant execute on function ops.claim_next_run(text, integer, text[]) to authenticated")
+        conn.execute("grant execute on function ops.claim_next_run(text, integer, text[], boolean) to authenticated")
         problems = docs_check.check_security(conn, ROOT)
     assert len(problems) == 2, problems
     assert re.search(r'"authenticated can select tools".*pg_policies says SELECT to authenticated, service_role',
                      problems[0]), problems
-    assert "ops.claim_next_run(text,integer,text[])" in problems[1] and "authenticated, service_role" in problems[1]
+    assert "ops.claim_next_run(text,integer,text[],boolean)" in problems[1]
+    assert "authenticated, service_role" in problems[1]
 
 
 def test_an_rpc_named_in_the_docs_must_exist_with_those_parameters(db, tmp_path):
@@ -117,7 +118,7 @@ def test_an_rpc_named_in_the_docs_must_exist_with_those_parameters(db, tmp_path)
         problems = docs_check.check_function_names(conn, tmp_path)
     assert problems == [
         ("docs/odooops-sh/X.md:1: ops.claim_next_run(p_worker): no such parameters "
-        "(the function takes p_labels, p_lease_seconds, p_worker_id)"),
+        "(the function takes p_labels, p_lease_seconds, p_start, p_worker_id)"),
         "docs/odooops-sh/X.md:2: ops.claim_next() is named but no such function exists",
     ]
 

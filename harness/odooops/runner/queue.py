@@ -194,10 +194,11 @@ class Queue:
         return Listener(self.db.conninfo, f"odooops-listen {self.worker_id}", self.db.health)
 
     # -- a run's life ----------------------------------------------------------------------
-    def claim(self, lease_seconds: int | None, labels: list[str] | None = None) -> Run | None:
-        """The next run this worker has every required label of, or None."""
-        return self._call("select * from ops.claim_next_run(%s, %s, %s::text[])",
-                          (self.worker_id, lease_seconds, list(labels or [])))
+    def claim(self, lease_seconds: int | None, labels: list[str] | None = None, start: bool = True) -> Run | None:
+        """The next run this worker has every required label of, or None; with ``start`` it comes back
+        running (claimed and started in one transaction)."""
+        return self._call("select * from ops.claim_next_run(%s, %s, %s::text[], %s)",
+                          (self.worker_id, lease_seconds, list(labels or []), start))
 
     def run(self, run_id: str) -> Run | None:
         return self._call("select * from ops.runs where id = %s", (run_id,))

@@ -10,7 +10,8 @@ worker under a lease). A worker:
   fallback, which is also how it picks up runs whose lease expired);
 - claims only runs whose workflow requires labels it offers (``--label``,
   ``ODOOOPS_WORKER_LABELS``); without labels, only runs that require none;
-- claims and starts a run, and heartbeats it from a thread of its own
+- claims and starts a run in one call (``claim_next_run`` with ``p_start``),
+  and heartbeats it from a thread of its own
   (:mod:`.heartbeat`: the heartbeat renews the lease and is how a cancel
   request is noticed);
 - runs each step in a fresh work directory per run (:mod:`.process`);
@@ -155,13 +156,15 @@ class Worker:
     def process(self, run: Run) -> None:
         run_id = str(run["id"])
         self.report("claimed", run_id, attempt=run["attempt"], branch=run["branch"], commit=run["commit_sha"][:12])
-        try:
-            # A retry after a broken connection may repeat a start that committed:
-            # the database answers the holder's repeat with the running run.
-            started = self.queue.start(run_id)
-        except RpcError as exc:
-            self.report("lost", run_id, text=f"could not start: {exc}")
-            return
+        started = run
+        if run["status"] == "claimed":  # an adopted run (--run); a claim of the loop starts it already
+            try:
+                # A retry after a broken connection may repeat a start that committed:
+                # the database answers the holder's repeat with the running run.
+                started = self.queue.start(run_id)
+            except RpcError as exc:
+                self.report("lost", run_id, text=f"could not start: {exc}")
+                return
         try:
             ctx = self.load_context(started)
         except (RpcError, KeyError, TypeError) as exc:

@@ -8,10 +8,10 @@ select tests.create_supabase_user('owner');
 insert into ops.project_memberships (project_id, user_id, role)
 select id, tests.get_supabase_uid('owner'), 'owner' from ops.projects;
 
-select ok(not has_function_privilege('public', 'ops.claim_next_run(text, integer, text[])', 'execute'), 'PUBLIC may not execute it.');
-select ok(not has_function_privilege('anon', 'ops.claim_next_run(text, integer, text[])', 'execute'), 'anon may not execute it.');
-select ok(not has_function_privilege('authenticated', 'ops.claim_next_run(text, integer, text[])', 'execute'), 'authenticated may not execute it.');
-select is((select prosecdef from pg_proc where oid = 'ops.claim_next_run(text, integer, text[])'::regprocedure), false, 'It is SECURITY INVOKER.');
+select ok(not has_function_privilege('public', 'ops.claim_next_run(text, integer, text[], boolean)', 'execute'), 'PUBLIC may not execute it.');
+select ok(not has_function_privilege('anon', 'ops.claim_next_run(text, integer, text[], boolean)', 'execute'), 'anon may not execute it.');
+select ok(not has_function_privilege('authenticated', 'ops.claim_next_run(text, integer, text[], boolean)', 'execute'), 'authenticated may not execute it.');
+select is((select prosecdef from pg_proc where oid = 'ops.claim_next_run(text, integer, text[], boolean)'::regprocedure), false, 'It is SECURITY INVOKER.');
 
 select tests.authenticate_as('owner');
 select throws_ok($$select ops.claim_next_run('worker-1')$$, '42501', null, 'Even a project owner may not claim runs.');

@@ -7,7 +7,8 @@ select p.oid::regprocedure as fn, p.prosecdef, p.proconfig, obj_description(p.oi
 from pg_proc as p
 where p.oid in (
   'ops.enqueue_run(text, text, text, text, jsonb, ops.run_stage, integer, timestamptz, text, boolean)'::regprocedure,
-  'ops.claim_next_run(text, integer, text[])'::regprocedure,
+  'ops.claim_next_run(text, integer, text[], boolean)'::regprocedure,
+  'ops.claim_runs(text, text[], integer, integer, boolean)'::regprocedure,
   'ops.start_workflow_run(uuid, text)'::regprocedure,
   'ops.heartbeat_run(uuid, text, integer)'::regprocedure,
   'ops.complete_workflow_run(uuid, integer, text, text)'::regprocedure,
@@ -19,7 +20,7 @@ where p.oid in (
   'ops.list_queued_runs()'::regprocedure
 );
 
-select is((select count(*)::integer from rpcs), 11, 'All eleven queue RPCs exist with the contract''s signatures.');
+select is((select count(*)::integer from rpcs), 12, 'All twelve queue RPCs exist with the contract''s signatures.');
 select is_empty(
   $$select fn from rpcs where not coalesce('search_path=""' = any(proconfig), false)$$,
   'Every RPC sets search_path to the empty string.'
