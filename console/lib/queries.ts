@@ -17,6 +17,29 @@ export async function projectBySlug(tx: Tx, slug: string, userId: string) {
   return p ? { ...p, role: p.memberships[0]?.role ?? null } : null;
 }
 
+export type ProjectRow = {
+  slug: string; name: string; odoo_series: string; archived_at: Date | null; role: string | null;
+  run_status: string | null; run_branch: string | null; run_created_at: Date | null;
+};
+
+/** The user's projects by slug, each with the user's role and its newest run: one probe of
+ * runs_project_id_created_at_id_idx per project (Prisma's nested `runs: { take: 1 }` reads every run
+ * of every project to number them, seconds with 1,000,000 runs; measured by `odooops bench console`). */
+export async function projectsWithLastRun(tx: Tx, userId: string, limit = 500) {
+  return await tx.$queryRaw<ProjectRow[]>`
+    select p.slug, p.name, p.odoo_series, p.archived_at,
+           (select m.role::text from ops.project_memberships m where m.project_id = p.id and m.user_id = ${userId}::uuid)
+             as role,
+           r.status::text as run_status, r.branch as run_branch, r.created_at as run_created_at
+      from ops.projects p
+      left join lateral (
+        select x.status, x.branch, x.created_at from ops.runs x
+         where x.project_id = p.id order by x.created_at desc, x.id desc limit 1
+      ) r on true
+     order by p.slug
+     limit ${limit}`;
+}
+
 export type RunRow = {
   id: string; status: string; branch: string; commit_sha: string; stage: string; workflow: string;
   created_at: Date; cursor: string; started_at: Date | null; finished_at: Date | null;

@@ -229,7 +229,7 @@ def test_the_console_in_a_browser(ops, console):
         "screenshots": str(shots), "chromium": CHROMIUM,
     }))
     r = subprocess.run(["node", "tests/e2e.mjs", str(cfg)], cwd=CONSOLE, env=_node_env(), capture_output=True,
-                       text=True, timeout=300)
+                       text=True, timeout=420)
     assert r.returncode == 0, r.stderr[-4000:] + (ops.tmp / "console.log").read_text()[-3000:]
     seen = json.loads(r.stdout.strip().splitlines()[-1])
     (ops.tmp / "seen.json").write_text(json.dumps(seen, indent=1))
@@ -402,3 +402,35 @@ def test_the_console_refuses_to_start_with_the_development_sign_in_in_production
                        timeout=60)
     assert p.returncode != 0
     assert "ODOOOPS_CONSOLE_DEV_SIGNIN=1 is refused in production mode" in p.stdout + p.stderr
+
+
+def test_bench_console_smoke_renders_every_page_with_the_log_windowed(console_build, server, tmp_path, capsys):
+    """`odooops bench console --smoke` (the full run is in docs/odooops-sh/PERFORMANCE.md): every page answers,
+    the run page holds the last 500 log lines only, the search finds a line before them, and the slowest
+    query's plan is printed. Smoke sizes measure nothing worth reading."""
+    from odooops.dev import bench_console
+
+    out = tmp_path / "console.json"
+    res = bench_console.run_console(server, smoke=True, build=False, json_path=out)
+    data = json.loads(out.read_text())
+    sizes = bench_console.SMOKE
+    assert data["mode"] == "smoke" and data["load"]["runs_of_the_project"] == sizes.runs
+    checks = data["checks"]
+    assert checks["problems"] == []
+    assert checks["log lines in the run page"] == 500
+    assert checks["first log line in the run page"] == sizes.log_lines - 499
+    assert checks["search finds line"] == 42
+    assert checks["runs on the project page"] >= 50
+    assert set(data["pages"]) == {*bench_console.pages(data["params"]), "sign-in (no query: the framework alone)"}
+    assert all(p["n"] == sizes.rounds and p["p95_ms"] > 0 for p in data["pages"].values())
+    assert data["plans"]["slowest"] in dict(bench_console.queries()) and data["plans"]["plan"]
+    printed = capsys.readouterr().out
+    assert "slowest query:" in printed and "target p95 < 200 ms for every page:" in printed
+    assert res["table"]
+
+
+def test_the_cli_offers_bench_console_with_smoke_and_no_build():
+    from odooops.cli import build_parser
+
+    args = build_parser().parse_args(["bench", "console", "--smoke", "--no-build", "--json", "x.json"])
+    assert args.smoke and args.no_build and args.json == "x.json" and args.func.__name__ == "cmd_bench_console"
