@@ -1,6 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import { currentUser } from "@/lib/auth";
+import { asUser } from "@/lib/db";
+import { isOperator } from "@/lib/queries";
 import "./globals.css";
 
 export const metadata: Metadata = { title: { default: "OdooOps console", template: "%s · OdooOps" } };
@@ -8,6 +10,8 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const user = await currentUser();
+  // The workers link for installation operators only (the page itself asks the database again).
+  const operator = user ? await asUser(user, (tx) => isOperator(tx)) : false;
   return (
     <html lang="en">
       <body>
@@ -19,6 +23,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <>
                 <Link href="/">Projects</Link>
                 <Link href="/queue">Queue</Link>
+                {operator && <Link href="/workers">Workers</Link>}
                 <span className="muted mono" title="Signed in as">{user.email ?? user.id}</span>
                 <form method="post" action="/auth/sign-out">
                   <button type="submit">Sign out</button>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { asUser } from "@/lib/db";
+import { projectsWithLastRun } from "@/lib/queries";
 import { pageUser } from "@/lib/session";
 import { MyInvitations } from "./invitations";
 import { Notice } from "./notice";
@@ -11,17 +12,7 @@ export default async function Projects({ searchParams }: { searchParams: Promise
   const user = await pageUser();
   const sp = await searchParams;
   const invitations = await asUser(user, (tx) => myInvitations(tx));
-  const projects = await asUser(user, (tx) =>
-    tx.project.findMany({
-      orderBy: { slug: "asc" },
-      take: 500,
-      select: {
-        slug: true, name: true, odooSeries: true, archivedAt: true,
-        memberships: { where: { userId: user.id }, select: { role: true } },
-        runs: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1, select: { status: true, createdAt: true, branch: true } },
-      },
-    }),
-  );
+  const projects = await asUser(user, (tx) => projectsWithLastRun(tx, user.id));
   return (
     <>
       <h1>Projects</h1>
@@ -41,15 +32,15 @@ export default async function Projects({ searchParams }: { searchParams: Promise
                 <tr key={p.slug} data-project={p.slug}>
                   <td>
                     <Link href={`/projects/${p.slug}`}>{p.name}</Link> <span className="muted mono">{p.slug}</span>
-                    {p.archivedAt && <span className="badge status-canceled"> archived</span>}
+                    {p.archived_at && <span className="badge status-canceled"> archived</span>}
                   </td>
-                  <td>{p.odooSeries}</td>
-                  <td>{p.memberships[0]?.role ?? "-"}</td>
+                  <td>{p.odoo_series}</td>
+                  <td>{p.role ?? "-"}</td>
                   <td>
-                    {p.runs[0] ? (
+                    {p.run_status ? (
                       <>
-                        <span className={`badge status-${p.runs[0].status}`}>{p.runs[0].status}</span>{" "}
-                        <span className="mono">{p.runs[0].branch}</span>
+                        <span className={`badge status-${p.run_status}`}>{p.run_status}</span>{" "}
+                        <span className="mono">{p.run_branch}</span>
                       </>
                     ) : (
                       <span className="muted">none</span>

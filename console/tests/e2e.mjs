@@ -1,8 +1,8 @@
 // The console in a real browser (playwright-core + Debian chromium, axe-core),
 // against a running `next start`, a real migrated database and a real worker,
 // all prepared by tests/e2e/test_console.py, which passes a JSON file:
-//   {base, cookie, secret, users: {name: id}, acme: {runs: [ids]}, other: {run, scan},
-//    gate, screenshots, chromium}
+//   {base, cookie, secret, users: {name: id}, acme: {runs: [ids]}, other: {run, scan, ghScan},
+//    haystack, gate, screenshots, chromium}
 // It prints one JSON object of observations on stdout; the pytest side asserts
 // on them together with what the database holds. Each step has a deadline.
 import { createHash } from "node:crypto";
@@ -14,7 +14,7 @@ import { chromium } from "playwright-core";
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const out = {
   roles: {}, notFound: {}, viewer: {}, developer: {}, cancel: {}, create: {}, pages: {}, axe: {}, auth: {},
-  findings: {}, members: {}, settings: {},
+  findings: {}, members: {}, settings: {}, search: {}, workers: {},
 };
 const key = new TextEncoder().encode(cfg.secret);
 
@@ -301,6 +301,70 @@ try {
     })));
     await axe("run-findings", page);
     await shot(page, "run-findings");
+    await ctx.close();
+  }
+
+  // -- GitHub blob links on another project's findings --------------------------
+  {
+    const ctx = await contextFor(cfg.users.outsider);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + `/projects/gh/runs/${cfg.other.ghScan}`);
+    out.findings.github = Object.fromEntries(await page.locator("li[data-finding]").evaluateAll((li) =>
+      li.map((l) => [l.getAttribute("data-finding"), l.querySelector("a")?.getAttribute("href") ?? null])));
+    // The outsider searching acme's long log: the run is not theirs.
+    out.search.otherTenant = (await page.goto(cfg.base + `/projects/acme/runs/${cfg.haystack}?q=needle`)).status();
+    await ctx.close();
+  }
+
+  // -- log search: every line of the run, in the database ------------------------
+  {
+    const ctx = await contextFor(cfg.users.viewer);
+    const page = await ctx.newPage();
+    const run = cfg.base + `/projects/acme/runs/${cfg.haystack}`;
+    await page.goto(run);
+    const log = page.getByTestId("log");
+    await log.locator(".line[data-seq]").first().waitFor();
+    out.search.loaded = await log.locator(".line[data-seq]").evaluateAll((l) => l.map((x) => x.getAttribute("data-seq")));
+    await page.getByLabel("Search all lines").fill("NEEDLE");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.waitForURL(/[?&]q=NEEDLE/);
+    out.search.summary = await page.getByTestId("search-summary").textContent();
+    out.search.found = await page.getByTestId("search-results").locator(".line[data-seq]").evaluateAll((l) =>
+      l.map((x) => x.getAttribute("data-seq")));
+    await axe("run-search", page);
+    await shot(page, "run-search");
+    await page.goto(run + "?q=" + encodeURIComponent("no such text"));
+    out.search.none = await page.getByTestId("search-summary").textContent();
+    await page.goto(run + "?q=" + "x".repeat(201));
+    out.search.tooLong = await page.getByTestId("search-error").textContent();
+    await ctx.close();
+  }
+
+  // -- workers: installation operators only ----------------------------------------
+  {
+    const ctx = await contextFor(cfg.users.operator);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/");
+    out.workers.operatorNav = (await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workers" }).count()) === 1;
+    await page.goto(cfg.base + "/workers");
+    await page.locator("tr[data-worker]").first().waitFor();
+    out.workers.rows = await page.locator("tr[data-worker]").evaluateAll((rows) => rows.map((r) => ({
+      id: r.getAttribute("data-worker"), gone: r.getAttribute("data-gone"),
+      labels: r.querySelector("[data-labels]").getAttribute("data-labels"),
+      version: r.querySelector("[data-version]").getAttribute("data-version"),
+      host: r.querySelector("[data-host]").getAttribute("data-host"),
+    })));
+    await axe("workers", page);
+    await shot(page, "workers");
+    await ctx.close();
+  }
+  {
+    const ctx = await contextFor(cfg.users.owner);
+    const page = await ctx.newPage();
+    await page.goto(cfg.base + "/");
+    out.workers.ownerNav = (await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workers" }).count()) === 1;
+    out.workers.ownerStatus = (await page.goto(cfg.base + "/workers")).status();
+    out.workers.ownerH1 = await page.locator("h1").first().textContent();
     await ctx.close();
   }
 

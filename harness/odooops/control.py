@@ -1,13 +1,16 @@
 """Every database call of the commands people run against a control plane: ``project``, ``branch``,
-``workflow``, ``run``, ``secret`` and ``git-host``. Changes go through the RPCs (``ops.create_project``,
-``ops.set_webhook_secret``, ``ops.set_branch_stage``, ``ops.apply_workflow``, ``ops.cancel_run``,
-``ops.set_project_secret``, ``ops.delete_project_secret``, ``ops.set_git_host``, ``ops.delete_git_host``); reads
-are plain selects of the ``ops`` tables, under row-level security when the role is ``authenticated``.
+``workflow``, ``run``, ``secret``, ``git-host`` and ``operator``. Changes go through the RPCs
+(``ops.create_project``, ``ops.set_webhook_secret``, ``ops.set_branch_stage``, ``ops.apply_workflow``,
+``ops.cancel_run``, ``ops.set_project_secret``, ``ops.delete_project_secret``, ``ops.set_git_host``,
+``ops.delete_git_host``), except the installation's operators, rows of ``ops.installation_operators`` that only
+``service_role`` writes; reads are plain selects of the ``ops`` tables, under row-level security when the role is
+``authenticated``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 TERMINAL = ("succeeded", "failed", "canceled")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_WORKFLOW_FILE = 1024 * 1024
 
 
@@ -273,6 +277,32 @@ class Control:
             (run_id, reason),
         )[0]
         return {**run, "ended_before": before in TERMINAL}
+
+    # -- installation operators --------------------------------------------------
+    @staticmethod
+    def _user_id(user_id: str) -> str:
+        if not UUID.match(user_id.lower()):
+            raise ControlError(f"user id must be a uuid (auth.users.id), got {user_id[:40]!r}")
+        return user_id.lower()
+
+    def add_operator(self, user_id: str) -> bool:
+        """Make a user an installation operator; False when they were one already."""
+        rows = self._call(
+            "insert into ops.installation_operators (user_id) values (%s::uuid)"
+            " on conflict (user_id) do nothing returning user_id",
+            (self._user_id(user_id),),
+            "Is it the id of a user in auth.users? The Supabase dashboard lists them under Authentication.",
+        )
+        return bool(rows)
+
+    def remove_operator(self, user_id: str) -> bool:
+        """False when the user was no operator."""
+        return bool(self._call("delete from ops.installation_operators where user_id = %s::uuid returning user_id",
+                               (self._user_id(user_id),)))
+
+    def list_operators(self) -> list[dict]:
+        return self._call("select o.user_id::text as user_id, o.created_at from ops.installation_operators as o"
+                          " order by o.created_at, o.user_id", ())
 
 
 def read_workflow_file(path: Path) -> list[dict]:

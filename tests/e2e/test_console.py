@@ -32,9 +32,11 @@ from .conftest import node_env as _node_env
 # test run leaves the tree as it was.
 DOCS_SCREENSHOTS = ROOT / "docs" / "console"
 COOKIE = "sb-local-auth-token"
-USERS = {name: str(uuid.uuid4()) for name in ("owner", "developer", "viewer", "outsider")}
+USERS = {name: str(uuid.uuid4()) for name in ("owner", "developer", "viewer", "outsider", "operator")}
 HISTORY_RUNS = 130  # three pages of 50
 OTHER_REPO = "https://gitlab.com/example/other.git"
+GH_REPO = "https://github.com/example/gh.git"
+HAYSTACK_LINES = 3000  # more than the 500 lines the run page loads
 SCAN_SHA = "5" * 40
 # The secrets the owner sets (the last rotates the first): never on any page.
 SECRET_VALUES = [f"value-{secrets.token_hex(8)}" for _ in range(3)]
@@ -68,8 +70,10 @@ def _as_user(conn, user: str, query: str, params: tuple = ()):
 
 
 def _seed(ops) -> dict:
-    """Four users; `acme` (owner, developer, viewer) with a build, a hang and a
-    history workflow; `other` of the outsider with one run. Everything as the users."""
+    """Five users; `acme` (owner, developer, viewer) with a build, a hang and a
+    history workflow; `other` (GitLab) and `gh` (GitHub) of the outsider, each with an
+    upgrade scan; an operator of the installation who is a member of nothing.
+    Everything as the users, but the seeded log lines and the operator."""
     with connect(ops.db, "postgres") as c:
         for name, uid in USERS.items():
             c.execute("insert into auth.users (id, aud, role, email) values (%s, 'authenticated', 'authenticated', %s)",
@@ -111,8 +115,8 @@ def _seed(ops) -> dict:
                  " values (%s, 'history', %s, '{nowhere}') returning id", (other, Jsonb([step("noop", "true")])))
         other_run = _as_user(c, "outsider", "select (ops.enqueue_run('other', 'history', 'main', %s)).id::text",
                              (ops.commit,))[0][0]
-        # An upgrade scan of `other`, held by a scanner that stores its findings through the worker RPC
-        # (the only queued run no label keeps back; the test's worker starts after this).
+        # An upgrade scan of `other` and one of `gh`, held by a scanner that stores their findings through the
+        # worker RPC (the only queued runs no label keeps back; the test's worker starts after this).
         _as_user(c, "outsider", "insert into ops.workflows (project_id, name, steps, lease_seconds)"
                  " values (%s, 'scan', %s, 600) returning id", (other, Jsonb([step("noop", "true")])))
         scan = _as_user(c, "outsider", "select (ops.enqueue_run('other', 'scan', 'main', %s)).id::text",
@@ -120,6 +124,16 @@ def _seed(ops) -> dict:
         c.execute("set role service_role")
         assert c.execute("select id::text from ops.claim_next_run('seed-scanner')").fetchone()[0] == scan
         codes = [r[0] for r in c.execute("select code from ops.upgrade_advisories order by code limit 2")]
+        c.execute("reset role")
+        # `gh` is on GitHub: its scan's findings link to GitHub's blob URLs.
+        gh = _as_user(c, "outsider", "select id from ops.create_project('gh', 'On GitHub', '17.0', %s)",
+                      (GH_REPO,))[0][0]
+        _as_user(c, "outsider", "insert into ops.workflows (project_id, name, steps, lease_seconds)"
+                 " values (%s, 'scan', %s, 600) returning id", (gh, Jsonb([step("noop", "true")])))
+        gh_scan = _as_user(c, "outsider", "select (ops.enqueue_run('gh', 'scan', 'main', %s)).id::text",
+                           (SCAN_SHA,))[0][0]
+        c.execute("set role service_role")
+        assert c.execute("select id::text from ops.claim_next_run('seed-scanner')").fetchone()[0] == gh_scan
         findings = [
             {"source": "upgrade-scan", "code": codes[0], "file": "addons/a/models/sale.py", "line": 12, "column": 5,
              "excerpt": "    old_call(self)"},
@@ -132,8 +146,17 @@ def _seed(ops) -> dict:
         ]
         assert c.execute("select ops.add_upgrade_findings(%s, %s, 'seed-scanner')",
                          (scan, Jsonb(findings))).fetchone()[0] == len(findings)
+        assert c.execute("select ops.add_upgrade_findings(%s, %s, 'seed-scanner')",
+                         (gh_scan, Jsonb(findings[::3]))).fetchone()[0] == 2
         c.execute("reset role")
-    return {"history": history, "newest": newest, "other_run": other_run, "scan": scan}
+        # A long log on a queued history run: two needles, one far before the lines the page loads.
+        haystack = [r for r in history if r != newest][-1]
+        c.execute("insert into ops.run_logs (run_id, seq, level, message) select %s, s, 'info',"
+                  " case s when 7 then 'the needle in the haystack' when 2990 then 'another NEEDLE near the end'"
+                  " else 'line ' || s end from generate_series(1, %s) as s", (haystack, HAYSTACK_LINES))
+        c.execute("insert into ops.installation_operators (user_id) values (%s)", (USERS["operator"],))
+    return {"history": history, "newest": newest, "other_run": other_run, "scan": scan, "gh_scan": gh_scan,
+            "haystack": haystack}
 
 
 @pytest.fixture
@@ -174,18 +197,20 @@ def test_the_console_in_a_browser(ops, console):
     cfg = ops.tmp / "e2e.json"
     cfg.write_text(json.dumps({
         **console, "cookie": COOKIE, "users": USERS, "acme": {"runs": [seed["newest"]]},
-        "other": {"run": seed["other_run"], "scan": seed["scan"]},
+        "other": {"run": seed["other_run"], "scan": seed["scan"], "ghScan": seed["gh_scan"]},
+        "haystack": seed["haystack"],
         "secretValues": SECRET_VALUES, "gate": str(gate), "commit": ops.commit,
         "screenshots": str(shots), "chromium": CHROMIUM,
     }))
     r = subprocess.run(["node", "tests/e2e.mjs", str(cfg)], cwd=CONSOLE, env=_node_env(), capture_output=True,
-                       text=True, timeout=300)
+                       text=True, timeout=420)
     assert r.returncode == 0, r.stderr[-4000:] + (ops.tmp / "console.log").read_text()[-3000:]
     seen = json.loads(r.stdout.strip().splitlines()[-1])
     (ops.tmp / "seen.json").write_text(json.dumps(seen, indent=1))
 
     # Each role sees exactly its projects (fresh-one is created later, by the owner).
-    assert seen["roles"] == {"owner": ["acme"], "developer": ["acme"], "viewer": ["acme"], "outsider": ["other"]}
+    assert seen["roles"] == {"owner": ["acme"], "developer": ["acme"], "viewer": ["acme"], "outsider": ["gh", "other"],
+                             "operator": []}
     # No cookie, a token signed with another secret, an expired one: signed out. A bare JWT is accepted.
     assert seen["auth"] == {"none": "/sign-in", "wrong_secret": "/sign-in", "expired": "/sign-in",
                             "bare_jwt": "/projects/acme"}
@@ -257,8 +282,8 @@ def test_the_console_in_a_browser(ops, console):
     assert seen["pages"]["darkBackground"] == "rgb(13, 17, 23)"
     assert seen["pages"]["firstTab"] == "Skip to content"
     assert sorted(p.name for p in shots.glob("*.png")) == [
-        "members.png", "project.png", "projects.png", "run-dark-phone.png", "run-findings.png", "run.png",
-        "settings.png"]
+        "members.png", "project.png", "projects.png", "run-dark-phone.png", "run-findings.png", "run-search.png",
+        "run.png", "settings.png", "workers.png"]
 
     # Upgrade findings: one group per (source, code) with the database's counts, each finding file:line linked
     # to GitLab's blob at the run's commit, pylint-odoo in its own section.
@@ -278,6 +303,32 @@ def test_the_console_in_a_browser(ops, console):
     assert hrefs["addons/a/models/sale.py:12"] == (
         f"https://gitlab.com/example/other/-/blob/{SCAN_SHA}/addons/a/models/sale.py#L12")
     assert hrefs["addons/b/__manifest__.py:3"].endswith(f"/-/blob/{SCAN_SHA}/addons/b/__manifest__.py#L3")
+    # On GitHub: /blob/<sha>/<file>#L<line>, without GitLab's /-/.
+    assert seen["findings"]["github"] == {
+        "addons/a/models/sale.py:12": f"https://github.com/example/gh/blob/{SCAN_SHA}/addons/a/models/sale.py#L12",
+        "addons/b/__manifest__.py:3": f"https://github.com/example/gh/blob/{SCAN_SHA}/addons/b/__manifest__.py#L3",
+    }
+
+    # The log search reads every line of the run in the database: the page holds the last 500, the search
+    # finds a line long before them; a query over 200 characters is refused by the database, quoted short.
+    s = seen["search"]
+    assert len(s["loaded"]) == 500 and s["loaded"][0] == str(HAYSTACK_LINES - 499) and "7" not in s["loaded"]
+    assert s["found"] == ["7", "2990"]
+    assert s["summary"].startswith(f"2 lines containing “NEEDLE” in lines 1 to {HAYSTACK_LINES}")
+    assert s["none"].startswith(f"0 lines containing “no such text” in lines 1 to {HAYSTACK_LINES}")
+    assert "(SQLSTATE 22023)" in s["tooLong"] and "p_query must be 1 to 200 characters" in s["tooLong"]
+    assert "x" * 41 not in s["tooLong"]
+    assert s["otherTenant"] == 404
+
+    # Workers: an operator sees the fleet (the test's worker among it, as registered); a project owner who is
+    # no operator has no link and the page answers 404.
+    w = seen["workers"]
+    fleet = ops.all("select id, labels, coalesce(version, ''), coalesce(host, '') from ops.workers order by id")
+    assert sorted((r["id"], r["labels"], r["version"], r["host"]) for r in w["rows"]) == [
+        (i, ",".join(labels), v, h) for i, labels, v, h in fleet]
+    assert "w1" in {r["id"] for r in w["rows"]} and all(r["gone"] == "false" for r in w["rows"] if r["id"] == "w1")
+    assert w["operatorNav"] is True and w["ownerNav"] is False
+    assert w["ownerStatus"] == 404 and w["ownerH1"] == "Not found"
 
     # Members: the viewer reads the list with no button; their forged add and remove change nothing.
     m = seen["members"]
@@ -325,3 +376,35 @@ def test_the_console_refuses_to_start_with_the_development_sign_in_in_production
                        timeout=60)
     assert p.returncode != 0
     assert "ODOOOPS_CONSOLE_DEV_SIGNIN=1 is refused in production mode" in p.stdout + p.stderr
+
+
+def test_bench_console_smoke_renders_every_page_with_the_log_windowed(console_build, server, tmp_path, capsys):
+    """`odooops bench console --smoke` (the full run is in docs/odooops-sh/PERFORMANCE.md): every page answers,
+    the run page holds the last 500 log lines only, the search finds a line before them, and the slowest
+    query's plan is printed. Smoke sizes measure nothing worth reading."""
+    from odooops.dev import bench_console
+
+    out = tmp_path / "console.json"
+    res = bench_console.run_console(server, smoke=True, build=False, json_path=out)
+    data = json.loads(out.read_text())
+    sizes = bench_console.SMOKE
+    assert data["mode"] == "smoke" and data["load"]["runs_of_the_project"] == sizes.runs
+    checks = data["checks"]
+    assert checks["problems"] == []
+    assert checks["log lines in the run page"] == 500
+    assert checks["first log line in the run page"] == sizes.log_lines - 499
+    assert checks["search finds line"] == 42
+    assert checks["runs on the project page"] >= 50
+    assert set(data["pages"]) == {*bench_console.pages(data["params"]), "sign-in (no query: the framework alone)"}
+    assert all(p["n"] == sizes.rounds and p["p95_ms"] > 0 for p in data["pages"].values())
+    assert data["plans"]["slowest"] in dict(bench_console.queries()) and data["plans"]["plan"]
+    printed = capsys.readouterr().out
+    assert "slowest query:" in printed and "target p95 < 200 ms for every page:" in printed
+    assert res["table"]
+
+
+def test_the_cli_offers_bench_console_with_smoke_and_no_build():
+    from odooops.cli import build_parser
+
+    args = build_parser().parse_args(["bench", "console", "--smoke", "--no-build", "--json", "x.json"])
+    assert args.smoke and args.no_build and args.json == "x.json" and args.func.__name__ == "cmd_bench_console"

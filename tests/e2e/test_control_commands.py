@@ -4,10 +4,12 @@ worker runs it, show it, cancel another. Every refusal says why and what to do n
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import uuid
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, connect
 
 BUILD_YAML = """\
 # kept in the project's repository
@@ -147,3 +149,33 @@ def test_refusals_say_what_to_do_next(ops):
     assert r.stdout.strip() == "no project yet: odooops project create <slug> --repo <url> --series 17.0"
     r = odooops(ops, "workflow", "apply", "/nonexistent.yml", "-p", "acme")
     assert r.returncode == 1 and "/nonexistent.yml: No such file or directory" in r.stderr
+
+
+def test_operators_are_added_listed_and_removed_by_service_role(ops):
+    user = str(uuid.uuid4())
+    with connect(ops.db, "postgres") as c:
+        c.execute("insert into auth.users (id, aud, role, email) values (%s, 'authenticated', 'authenticated',"
+                  " 'op@example.test')", (user,))
+    r = odooops(ops, "operator", "list")
+    assert r.returncode == 0 and r.stdout.strip() == "no installation operator: odooops operator add <user id>"
+    r = odooops(ops, "operator", "add", user)
+    assert r.returncode == 0, r.stderr
+    assert f"user {user} is now an installation operator" in r.stdout
+    r = odooops(ops, "operator", "add", user)
+    assert r.returncode == 0 and f"user {user} was already an installation operator" in r.stdout
+    r = odooops(ops, "operator", "list", "--json")
+    assert [o["user_id"] for o in json.loads(r.stdout)] == [user]
+    assert ops.all("select user_id::text from ops.installation_operators") == [(user,)]
+
+    # Refusals: not a uuid, no such user, not an operator; nothing changes.
+    r = odooops(ops, "operator", "add", "x" * 60)
+    assert r.returncode == 1 and f"user id must be a uuid (auth.users.id), got '{'x' * 40}'" in r.stderr
+    r = odooops(ops, "operator", "add", "00000000-0000-4000-8000-000000000000")
+    assert r.returncode == 1 and "[23503]" in r.stderr and "auth.users" in r.stderr
+    r = odooops(ops, "operator", "remove", "00000000-0000-4000-8000-000000000000")
+    assert r.returncode == 1 and "is no installation operator" in r.stderr
+    assert ops.all("select user_id::text from ops.installation_operators") == [(user,)]
+
+    r = odooops(ops, "operator", "remove", user)
+    assert r.returncode == 0 and f"user {user} is no longer an installation operator" in r.stdout
+    assert ops.all("select user_id from ops.installation_operators") == []

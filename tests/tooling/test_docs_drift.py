@@ -129,13 +129,13 @@ def test_a_console_route_added_or_removed_fails_the_docs_check(tmp_path):
     shutil.copy(ROOT / "docs" / "odooops-sh" / "ARCHITECTURE.md", tmp_path / "docs" / "odooops-sh")
     assert docs_check.check_console_routes(tmp_path) == []
 
-    workers = tmp_path / "console" / "app" / "workers"
-    workers.mkdir()
-    (workers / "page.tsx").write_text("export default function Q() { return null; }\n")
-    (workers / "route.ts").write_text("export async function DELETE() {}\n")
+    stats = tmp_path / "console" / "app" / "stats"
+    stats.mkdir()
+    (stats / "page.tsx").write_text("export default function Q() { return null; }\n")
+    (stats / "route.ts").write_text("export async function DELETE() {}\n")
     shutil.rmtree(tmp_path / "console" / "app" / "auth" / "sign-out")
     assert docs_check.check_console_routes(tmp_path) == [
-        "console/app: DELETE /workers is not in the route table of ARCHITECTURE.md",
-        "console/app: page /workers is not in the route table of ARCHITECTURE.md",
+        "console/app: DELETE /stats is not in the route table of ARCHITECTURE.md",
+        "console/app: page /stats is not in the route table of ARCHITECTURE.md",
         "docs/odooops-sh/ARCHITECTURE.md: route table lists POST /auth/sign-out, which console/app does not have",
     ]

@@ -2,7 +2,7 @@
 
 - :mod:`.run`: what a build host runs: ``worker``, ``step``;
 - :mod:`.notify`: what the control plane runs next to its database: ``notify``;
-- :mod:`.control`: what a control plane's users run: ``project``, ``branch``,
+- :mod:`.control`: what a control plane's users run: ``project``, ``branch``, ``operator``,
   ``workflow``, ``run``;
 - :mod:`.develop`: working on this repository: ``db up|down|status|migrate``,
   ``demo``, ``functions types``, ``schema docs``, ``bench queue``;

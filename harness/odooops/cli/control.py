@@ -1,7 +1,7 @@
 """Commands for a control plane's users: ``project create|list|connect``, ``branch list|stage``,
-``workflow apply``, ``run list|show|logs|cancel``, ``secret set|delete|list``, ``git-host add|remove|list``.
-They act as ``service_role`` (``ODOOOPS_DB_ROLE``, ``--role``) on the database of ``--database-url``,
-``DATABASE_URL`` or ``SUPABASE_DB_URL``, else the ``odooops db up`` cluster."""
+``workflow apply``, ``run list|show|logs|cancel``, ``secret set|delete|list``, ``git-host add|remove|list``,
+``operator add|remove|list``. They act as ``service_role`` (``ODOOOPS_DB_ROLE``, ``--role``) on the database of
+``--database-url``, ``DATABASE_URL`` or ``SUPABASE_DB_URL``, else the ``odooops db up`` cluster."""
 
 from __future__ import annotations
 
@@ -368,6 +368,40 @@ def cmd_run_cancel(args) -> int:
     return 0
 
 
+# -- operator ------------------------------------------------------------------
+@guarded
+def cmd_operator_add(args) -> int:
+    with control(args) as c:
+        added = c.add_operator(args.user_id)
+    print(f"user {args.user_id} {'is now' if added else 'was already'} an installation operator "
+          "(the console shows them /workers)")
+    return 0
+
+
+@guarded
+def cmd_operator_remove(args) -> int:
+    with control(args) as c:
+        removed = c.remove_operator(args.user_id)
+    if not removed:
+        err(f"user {args.user_id} is no installation operator\n  `odooops operator list` lists them.")
+        return 1
+    print(f"user {args.user_id} is no longer an installation operator")
+    return 0
+
+
+@guarded
+def cmd_operator_list(args) -> int:
+    with control(args) as c:
+        rows = c.list_operators()
+    if args.json:
+        as_json(rows)
+    elif not rows:
+        print("no installation operator: odooops operator add <user id>")
+    else:
+        table(rows, ["user_id", "created_at"])
+    return 0
+
+
 # -- registration --------------------------------------------------------------
 def add_connection(p: argparse.ArgumentParser, project: bool = True) -> None:
     p.add_argument("--database-url", help="default: DATABASE_URL or SUPABASE_DB_URL, else the `db up` cluster")
@@ -531,3 +565,17 @@ def register(sub) -> None:
     cn.add_argument("--reason", help="why, recorded with the cancel")
     add_connection(cn, project=False)
     cn.set_defaults(func=cmd_run_cancel)
+
+    op = sub.add_parser("operator", help="the installation's operators: the users who see the workers")
+    ops_ = op.add_subparsers(dest="operator_command", required=True, metavar="SUBCOMMAND")
+    for verb, func, text in (("add", cmd_operator_add, "make a user an installation operator"),
+                             ("remove", cmd_operator_remove, "take the operator role away from a user")):
+        v = ops_.add_parser(verb, help=text, description=f"{text[0].upper()}{text[1:]} (ops.installation_operators, "
+                            "written by service_role only). Operators see the fleet of workers in the console.")
+        v.add_argument("user_id", help="the user's id in auth.users (a uuid)")
+        add_connection(v, project=False)
+        v.set_defaults(func=func)
+    ls = ops_.add_parser("list", help="the installation's operators")
+    ls.add_argument("--json", action="store_true", help="JSON instead of a table")
+    add_connection(ls, project=False)
+    ls.set_defaults(func=cmd_operator_list)

@@ -1,5 +1,6 @@
 """Commands for working on this repository: ``db up|down|status|migrate``,
-``demo``, ``functions types``, ``schema docs``, ``bench queue``, ``bench upgrade-scan``, ``bench rls``."""
+``demo``, ``functions types``, ``schema docs``, ``bench queue``, ``bench upgrade-scan``, ``bench rls``,
+``bench console``."""
 
 from __future__ import annotations
 
@@ -161,6 +162,12 @@ def cmd_bench_rls(args) -> int:
     return bench_rls.main(args)
 
 
+def cmd_bench_console(args) -> int:
+    from ..dev import bench_console
+
+    return bench_console.main(args)
+
+
 def as_is(p):
     p.add_argument("--as-is", action="store_true",
                    help="read the configured database (DATABASE_URL or `db up`) as it is, without migrating "
@@ -226,3 +233,11 @@ def register(sub, groups: dict) -> None:
                     help="also time other policy shapes (the former ones, a definer helper per row, subqueries)")
     br.add_argument("--json", metavar="PATH", help="where to write the results (default .odooops/bench/rls-*.json)")
     br.set_defaults(func=cmd_bench_rls)
+    bc = bnsub.add_parser("console", help="the console's main pages rendered whole by `next start`, as a member "
+                          "under RLS, on a project with 1,000,000 runs and a run with a 100,000-line log: p95 "
+                          "under 200 ms, and the plan of the slowest query")
+    bc.add_argument("--smoke", action="store_true", help="tiny sizes: checks the benchmark runs, measures nothing")
+    bc.add_argument("--no-build", action="store_true", help="serve the console as last built (skip `next build`)")
+    bc.add_argument("--json", metavar="PATH",
+                    help="where to write the results (default .odooops/bench/console-*.json)")
+    bc.set_defaults(func=cmd_bench_console)

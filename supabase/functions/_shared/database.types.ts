@@ -258,6 +258,22 @@ export type Database = {
         };
         Relationships: [];
       };
+      "installation_operators": {
+        Row: {
+          "created_at": string;
+          "user_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "user_id": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "user_id"?: string;
+        };
+        Relationships: [];
+      };
       "project_invitations": {
         Row: {
           "accepted_at": string | null;
@@ -1569,6 +1585,7 @@ export type Database = {
       };
       "is_artifact_store_root": { Args: { "p_url": string }; Returns: boolean };
       "is_git_ref_name": { Args: { "p_name": string }; Returns: boolean };
+      "is_installation_operator": { Args: Record<PropertyKey, never>; Returns: boolean };
       "is_label_set": { Args: { "p_labels": (string)[] }; Returns: boolean };
       "is_odoo_series": { Args: { "p_series": string }; Returns: boolean };
       "is_valid_regex": { Args: { "p_pattern": string }; Returns: boolean };
@@ -1603,6 +1620,19 @@ export type Database = {
           isOneToOne: false;
           isSetofReturn: true;
         };
+      };
+      "list_installation_workers": {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          "gone": boolean;
+          "held_runs": number;
+          "host": string;
+          "labels": (string)[];
+          "last_seen_at": string;
+          "started_at": string;
+          "version": string;
+          "worker_id": string;
+        }[];
       };
       "list_queued_runs": {
         Args: Record<PropertyKey, never>;
@@ -1961,6 +1991,22 @@ export type Database = {
           "cause": string;
           "from_status": Database["ops"]["Enums"]["run_status"];
           "to_status": Database["ops"]["Enums"]["run_status"];
+        }[];
+      };
+      "search_run_logs": {
+        Args: {
+          "p_after_seq"?: number;
+          "p_level"?: Database["ops"]["Enums"]["log_level"];
+          "p_limit"?: number;
+          "p_query": string;
+          "p_run_id": string;
+        };
+        Returns: {
+          "level": Database["ops"]["Enums"]["log_level"];
+          "logged_at": string;
+          "message": string;
+          "seq": number;
+          "stream": string;
         }[];
       };
       "set_branch_stage": {

@@ -1,9 +1,10 @@
 "use client";
 // The log of a run: the server renders the last lines (readable without
 // JavaScript); here they follow live while the run is not over, polling the
-// logs route with `after` the last line seen, once a second.
+// logs route with `after` the last line seen, once a second. The search above
+// it (page.tsx) searches every line of the run in the database, not these.
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ansiSpans } from "@/lib/ansi";
 import type { LogLine } from "@/lib/queries";
 
@@ -13,7 +14,6 @@ export function LogView(props: { logsUrl: string; initial: LogLine[]; live: bool
   const [lines, setLines] = useState<LogLine[]>(props.initial);
   const [live, setLive] = useState(props.live);
   const [level, setLevel] = useState(props.level);
-  const [search, setSearch] = useState("");
   const [follow, setFollow] = useState(true);
   const box = useRef<HTMLDivElement>(null);
   const router = useRouter();
@@ -57,10 +57,7 @@ export function LogView(props: { logsUrl: string; initial: LogLine[]; live: bool
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines, follow]);
 
-  const shown = useMemo(() => {
-    const q = search.toLowerCase();
-    return q ? lines.filter((l) => l.message.toLowerCase().includes(q)) : lines;
-  }, [lines, search]);
+  const shown = lines;
 
   return (
     <section aria-labelledby="logs">
@@ -72,12 +69,11 @@ export function LogView(props: { logsUrl: string; initial: LogLine[]; live: bool
             {LEVELS.map((l) => <option key={l} value={l}>{l} and above</option>)}
           </select>
         </label>
-        <label>Search<input type="search" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
         <label style={{ flexDirection: "row", alignItems: "center", gap: 6 }}>
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
         </label>
       </div>
-      {props.hiddenBefore && <p className="muted">Earlier lines are not loaded: the view starts at the last lines of the log.</p>}
+      {props.hiddenBefore && <p className="muted">Earlier lines are not loaded: the view starts at the last lines of the log (the search above reads them all).</p>}
       <div className="log" ref={box} tabIndex={0} role="log" aria-label="Log lines" data-testid="log">
         {shown.map((l) => (
           <div key={l.seq} className={`line lvl-${l.level}`} data-seq={l.seq}>

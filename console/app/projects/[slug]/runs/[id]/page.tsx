@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { isUuid } from "@/lib/auth";
-import { asUser } from "@/lib/db";
+import { asUser, refusal } from "@/lib/db";
 import { ENDED, LEVELS, ROLE_RANK } from "@/lib/http";
-import { logLines, projectBySlug, runFindings } from "@/lib/queries";
+import { logLines, projectBySlug, runFindings, searchLog } from "@/lib/queries";
 import { blobUrl, commitUrl } from "@/lib/repo";
 import { pageUser } from "@/lib/session";
 import { Notice } from "../../../../notice";
@@ -58,6 +58,7 @@ export default async function RunPage({ params, searchParams }: Params) {
   });
   if (!data) notFound();
   const { project, run, lines, findings } = data;
+  const search = await logSearch(user, id, sp, level);
   const role = project.role;
   const isDeveloper = role !== null && ROLE_RANK[role] >= ROLE_RANK.developer;
   const ended = ENDED.has(run.status);
@@ -142,6 +143,7 @@ export default async function RunPage({ params, searchParams }: Params) {
         </div>
       )}
       <Findings findings={findings} repo={project.repositoryUrl} sha={run.commitSha} />
+      <LogSearch search={search} level={level} base={base} />
       <LogView
         logsUrl={`${base}/logs`}
         initial={lines}
@@ -150,6 +152,58 @@ export default async function RunPage({ params, searchParams }: Params) {
         hiddenBefore={lines.length >= 500}
       />
     </>
+  );
+}
+
+/** A search of the whole log (?q=, from line ?from=), in the database: its lines, or its refusal. */
+async function logSearch(user: Awaited<ReturnType<typeof pageUser>>, runId: string, sp: Record<string, string | undefined>,
+  level: string) {
+  const q = sp.q ?? "";
+  if (q === "") return null;
+  const from = /^[0-9]{1,18}$/.test(sp.from ?? "") ? BigInt(sp.from as string) : 0n;
+  try {
+    return { q, ...(await asUser(user, (tx) => searchLog(tx, runId, q.slice(0, 1000), level, from))), error: null };
+  } catch (e) {
+    return { q, lines: [], from, searchedTo: from, next: null, error: refusal(e) };
+  }
+}
+
+/** The search form (a GET: it works without JavaScript) and the lines found, with a link to search further. */
+function LogSearch({ search, level, base }: { search: Awaited<ReturnType<typeof logSearch>>; level: string; base: string }) {
+  const further = search?.next != null
+    ? `${base}?${new URLSearchParams({ q: search.q, level, from: search.next.toString() })}#search` : null;
+  return (
+    <section aria-labelledby="search">
+      <h2 id="search">Search the log</h2>
+      <form method="get" action={base} className="inline" style={{ display: "flex", gap: 8, flexWrap: "wrap", alignItems: "end" }}>
+        <label>
+          Search all lines
+          <input type="search" name="q" defaultValue={search?.q ?? ""} maxLength={200} required />
+        </label>
+        <input type="hidden" name="level" value={level} />
+        <button type="submit">Search</button>
+      </form>
+      {search?.error && <p className="notice error" role="alert" data-testid="search-error">{search.error}</p>}
+      {search && !search.error && (
+        <>
+          <p className="muted" role="status" data-testid="search-summary">
+            {search.lines.length} {search.lines.length === 1 ? "line" : "lines"} containing “{search.q}” in lines{" "}
+            {(search.from + 1n).toString()} to {search.searchedTo.toString()}
+            {level !== "debug" ? `, ${level} and above` : ""}.
+          </p>
+          {search.lines.length > 0 && (
+            <div className="log" tabIndex={0} role="region" aria-label="Lines found" data-testid="search-results">
+              {search.lines.map((l) => (
+                <div key={l.seq} className={`line lvl-${l.level}`} data-seq={l.seq}>
+                  <span className="seq">{l.seq}</span><span className="msg">{l.message}</span>
+                </div>
+              ))}
+            </div>
+          )}
+          {further && <p><a href={further} data-testid="search-further">Search further</a></p>}
+        </>
+      )}
+    </section>
   );
 }
 
