@@ -8,7 +8,9 @@ key). On the embedded cluster that role cannot log in, so a worker logs in as
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -120,3 +122,104 @@ def wait_blocked_or_done(monitor: psycopg.Connection, pid: int, thread: threadin
         return (list(blockers),) if blockers else None
 
     return wait_for(blocked_or_done, timeout, interval=0.01, what=f"backend {pid} to block or finish")[0]
+
+
+class Stress:
+    """What the stress tests share: their threads' bookkeeping (errors, stop, deadline), the pids of the worker
+    backends, and three disturbers: a killer of worker backends, a canceler of runs and a watcher that records
+    any claim which pg_blocking_pids says waits on a row or transaction lock. ``run`` starts them with the
+    workers and joins them."""
+
+    def __init__(self, db, workers: int, time_limit: float) -> None:
+        self.db = db
+        self.workers = workers
+        self.deadline = time.monotonic() + time_limit
+        self.errors: list[BaseException] = []
+        self.kills: list[int] = []
+        self.waits: list[tuple] = []
+        self.pids: dict[int, int] = {}  # worker slot -> its current backend pid
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.elapsed = 0.0
+
+    def going(self) -> bool:
+        return time.monotonic() < self.deadline and not self.stop.is_set()
+
+    def guarded(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """``fn``, ending the test at its first exception (reported by ``check``)."""
+        def body(*args) -> None:
+            try:
+                fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - reported by the test
+                self.errors.append(exc)
+                self.stop.set()
+
+        return body
+
+    def left(self) -> int:
+        """Runs not ended yet."""
+        with connect(self.db) as c:
+            return c.execute(
+                "select count(*) from ops.runs where status in ('queued', 'claimed', 'running')"
+            ).fetchone()[0]
+
+    def killer(self, kills: int, pause: tuple[float, float], seed: int = 7) -> None:
+        krng = random.Random(seed)
+        with connect(self.db, None) as admin:
+            while len(self.kills) < kills and self.going():
+                time.sleep(krng.uniform(*pause))
+                with self.lock:
+                    pid = self.pids.get(krng.randrange(self.workers))
+                if pid and admin.execute("select pg_terminate_backend(%s)", (pid,)).fetchone()[0]:
+                    self.kills.append(pid)
+
+    def canceler(self, run_ids: list, cancels: int, pause: float, seed: int = 99) -> None:
+        crng = random.Random(seed)
+        with worker_conn(self.db) as conn:
+            for run in crng.sample(run_ids, cancels):
+                if self.stop.is_set():
+                    return
+                conn.execute("select ops.cancel_run(%s, 'stress cancel')", (run,))
+                time.sleep(pause)
+
+    def watcher(self) -> None:
+        """Record every claim blocked on a row or transaction lock, with its blockers and the lock it waits for.
+        A relation extension lock (a page added to a table, held for microseconds) is a wait of the storage,
+        not on another worker: it does not count."""
+        with connect(self.db, None) as mon:
+            while self.going():
+                self.waits.extend(mon.execute(
+                    "select a.pid, a.wait_event_type, a.wait_event, a.query, ("
+                    "select string_agg(b.query || ' [' || b.state || ']', ' | ') from pg_stat_activity as b "
+                    "where b.pid = any(pg_blocking_pids(a.pid))), "
+                    "(select string_agg(concat_ws(':', l.locktype, l.relation::regclass, l.page, l.tuple, "
+                    "l.transactionid, l.mode), ', ') from pg_locks as l where l.pid = a.pid and not l.granted) "
+                    "from pg_stat_activity as a "
+                    "where a.datname = current_database() and a.query ~ 'claim_(next_run|runs)' "
+                    "and a.pid <> pg_backend_pid() and cardinality(pg_blocking_pids(a.pid)) > 0 "
+                    "and a.wait_event_type = 'Lock' and a.wait_event <> 'extend'"
+                ).fetchall())
+                time.sleep(0.02)
+
+    def run(self, worker: Callable[[int], None], others: list[Callable[[], None]]) -> list[threading.Thread]:
+        """Run ``worker(slot)`` for every slot with ``others`` and the watcher; join them; return the workers."""
+        t0 = time.monotonic()
+        threads = [threading.Thread(target=self.guarded(worker), args=(i,), daemon=True)
+                   for i in range(self.workers)]
+        rest = [threading.Thread(target=self.guarded(f), daemon=True) for f in others]
+        watch = threading.Thread(target=self.guarded(self.watcher), daemon=True)
+        for t in [*threads, *rest, watch]:
+            t.start()
+        for t in [*threads, *rest]:
+            t.join(timeout=max(1.0, self.deadline - time.monotonic() + 5))
+        self.stop.set()
+        watch.join(timeout=5)
+        self.elapsed = time.monotonic() - t0
+        return threads
+
+    def check(self, threads: list[threading.Thread], min_kills: int = 1) -> None:
+        """No thread failed, every worker ended, enough kills happened, no claim waited on a lock."""
+        assert not self.errors, f"{len(self.errors)} error(s), first: {self.errors[0]!r}"
+        assert not any(t.is_alive() for t in threads), f"workers still running after {self.elapsed:.0f} s"
+        assert len(self.kills) >= min_kills, f"only {len(self.kills)} kills happened"
+        assert not self.waits, f"claims waited on locks: {self.waits[:3]}"

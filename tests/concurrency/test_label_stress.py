@@ -12,13 +12,12 @@ the registry holds each worker's labels, and that no claim ever waited on anothe
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections import defaultdict
 
 import psycopg
 
-from tests.concurrency.conftest import worker_conn
+from tests.concurrency.conftest import Stress, worker_conn
 from tests.conftest import connect
 
 RUNS = 3000
@@ -76,133 +75,53 @@ def test_sixteen_labelled_workers_with_kills_and_cancels_respect_labels_and_end_
 
     labels_of = worker_labels(rng)
     offered: dict[str, list[str]] = {}  # every worker id that ran -> the labels it offered
-    pids: dict[int, int] = {}  # worker slot -> its current backend pid
     completions: dict = defaultdict(list)
-    errors: list[BaseException] = []
-    kills: list[int] = []
-    waits: list[tuple] = []
-    lock = threading.Lock()
-    stop = threading.Event()
-    deadline = time.monotonic() + TIME_LIMIT
-
-    def left() -> int:
-        with connect(queue_db) as c:
-            return c.execute(
-                "select count(*) from ops.runs where status in ('queued', 'claimed', 'running')"
-            ).fetchone()[0]
+    stress = Stress(queue_db, WORKERS, TIME_LIMIT)
 
     def worker(n: int) -> None:
         labels = labels_of[n]
         wrng = random.Random(n)
         life = 0
-        try:
-            while time.monotonic() < deadline and not stop.is_set():
-                name = f"stress-{n}-{life}"
-                with lock:
-                    offered[name] = labels
-                try:
-                    with worker_conn(queue_db) as conn:
-                        conn.execute("select 1 from ops.register_worker(%s, %s, 'stress', 'test-host')", (name, labels))
-                        with lock:
-                            pids[n] = conn.info.backend_pid
-                        while time.monotonic() < deadline and not stop.is_set():
-                            row = conn.execute(
-                                "select id from ops.claim_next_run(%s, %s, %s)", (name, LEASE, labels)
-                            ).fetchone()
-                            if row is None:
-                                if left() == 0:
-                                    return
-                                time.sleep(0.01)
-                                continue
-                            run = row[0]
-                            if wrng.random() < 0.03:
-                                conn.execute("select ops.requeue_run(%s, %s, 'stress hand-back')", (run, name))
-                                continue
-                            conn.execute("select ops.start_workflow_run(%s, %s)", (run, name))
-                            if wrng.random() < 0.3:
-                                conn.execute("select * from ops.heartbeat_run(%s, %s, %s)", (run, name, LEASE))
-                            code = 0 if wrng.random() < 0.85 else 1
-                            status = conn.execute(
-                                "select status::text from ops.complete_workflow_run(%s, %s, %s, %s)",
-                                (run, code, None if code == 0 else "random failure", name),
-                            ).fetchone()[0]
-                            with lock:
-                                completions[run].append((name, status))
-                except psycopg.OperationalError:
-                    # Killed: come back as a new process would, under a new id with the same labels.
-                    life += 1
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-            stop.set()
+        while stress.going():
+            name = f"stress-{n}-{life}"
+            with stress.lock:
+                offered[name] = labels
+            try:
+                with worker_conn(queue_db) as conn:
+                    conn.execute("select 1 from ops.register_worker(%s, %s, 'stress', 'test-host')", (name, labels))
+                    with stress.lock:
+                        stress.pids[n] = conn.info.backend_pid
+                    while stress.going():
+                        row = conn.execute(
+                            "select id from ops.claim_next_run(%s, %s, %s)", (name, LEASE, labels)
+                        ).fetchone()
+                        if row is None:
+                            if stress.left() == 0:
+                                return
+                            time.sleep(0.01)
+                            continue
+                        run = row[0]
+                        if wrng.random() < 0.03:
+                            conn.execute("select ops.requeue_run(%s, %s, 'stress hand-back')", (run, name))
+                            continue
+                        conn.execute("select ops.start_workflow_run(%s, %s)", (run, name))
+                        if wrng.random() < 0.3:
+                            conn.execute("select * from ops.heartbeat_run(%s, %s, %s)", (run, name, LEASE))
+                        code = 0 if wrng.random() < 0.85 else 1
+                        status = conn.execute(
+                            "select status::text from ops.complete_workflow_run(%s, %s, %s, %s)",
+                            (run, code, None if code == 0 else "random failure", name),
+                        ).fetchone()[0]
+                        with stress.lock:
+                            completions[run].append((name, status))
+            except psycopg.OperationalError:
+                # Killed: come back as a new process would, under a new id with the same labels.
+                life += 1
 
-    def killer() -> None:
-        krng = random.Random(7)
-        try:
-            with connect(queue_db, None) as admin:
-                while len(kills) < KILLS and not stop.is_set() and time.monotonic() < deadline:
-                    time.sleep(krng.uniform(0.05, 0.3))
-                    with lock:
-                        pid = pids.get(krng.randrange(WORKERS))
-                    if pid and admin.execute("select pg_terminate_backend(%s)", (pid,)).fetchone()[0]:
-                        kills.append(pid)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            stop.set()
-
-    def canceler() -> None:
-        crng = random.Random(99)
-        try:
-            with worker_conn(queue_db) as conn:
-                for run in crng.sample(run_ids, CANCELS):
-                    if stop.is_set():
-                        return
-                    conn.execute("select ops.cancel_run(%s, 'stress cancel')", (run,))
-                    time.sleep(0.003)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            stop.set()
-
-    def watcher() -> None:
-        """A claim never waits on another worker's rows: record any claim that pg_blocking_pids says is blocked
-        on a row or transaction lock."""
-        try:
-            with connect(queue_db, None) as mon:
-                while not stop.is_set() and time.monotonic() < deadline:
-                    for row in mon.execute(
-                        "select a.pid, a.wait_event_type, a.wait_event, a.query, ("
-                        "select string_agg(b.query || ' [' || b.state || ']', ' | ') from pg_stat_activity as b "
-                        "where b.pid = any(pg_blocking_pids(a.pid))), "
-                        # What it waits for, so that a failure says where: the lock it has not been granted.
-                        "(select string_agg(concat_ws(':', l.locktype, l.relation::regclass, l.page, l.tuple, "
-                        "l.transactionid, l.mode), ', ') from pg_locks as l where l.pid = a.pid and not l.granted) "
-                        "from pg_stat_activity as a "
-                        "where a.datname = current_database() and a.query like '%%claim_next_run%%' "
-                        "and a.pid <> pg_backend_pid() and cardinality(pg_blocking_pids(a.pid)) > 0 "
-                        # A relation extension lock (a page added to a table, held for microseconds) is a
-                        # wait of the storage, not on another worker: only waits on rows and transactions count.
-                        "and a.wait_event_type = 'Lock' and a.wait_event <> 'extend'"
-                    ):
-                        waits.append(row)
-                    time.sleep(0.02)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            stop.set()
-
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(WORKERS)]
-    others = [threading.Thread(target=f, daemon=True) for f in (killer, canceler)]
-    watch = threading.Thread(target=watcher, daemon=True)
-    for t in [*threads, *others, watch]:
-        t.start()
-    for t in [*threads, *others]:
-        t.join(timeout=max(1.0, deadline - time.monotonic() + 5))
-    stop.set()
-    watch.join(timeout=5)
-    elapsed = time.monotonic() - t0
-    assert not errors, f"{len(errors)} error(s), first: {errors[0]!r}"
-    assert not any(t.is_alive() for t in threads), f"workers still running after {elapsed:.0f} s"
-    assert len(kills) >= KILLS // 2, f"only {len(kills)} kills happened"
-    assert not waits, f"claims waited on locks: {waits[:3]}"
+    threads = stress.run(worker, [lambda: stress.killer(KILLS, (0.05, 0.3)),
+                                  lambda: stress.canceler(run_ids, CANCELS, 0.003)])
+    stress.check(threads, min_kills=KILLS // 2)
+    elapsed, kills = stress.elapsed, stress.kills
 
     with connect(queue_db) as conn:
         by_status = dict(conn.execute("select status::text, count(*) from ops.runs group by 1").fetchall())

@@ -21,7 +21,7 @@ from collections import Counter
 import psycopg
 import pytest
 
-from tests.concurrency.conftest import worker_conn
+from tests.concurrency.conftest import Stress, worker_conn
 from tests.conftest import connect
 
 PROJECTS = {"p0": 2, "p1": 3, "p2": None, "p3": None}  # slug -> max_running_runs
@@ -69,140 +69,66 @@ def test_sixteen_workers_never_exceed_limits_respect_labels_and_end_every_run_on
 
     labels_of = [[] if i % 2 else ["docker"] for i in range(WORKERS)]
     offered: dict[str, list[str]] = {}
-    pids: dict[int, int] = {}
-    errors: list[BaseException] = []
-    kills: list[int] = []
-    waits: list[tuple] = []
-    lock = threading.Lock()
-    stop = threading.Event()
+    stress = Stress(db, WORKERS, TIME_LIMIT)
     pushed = threading.Event()
-    deadline = time.monotonic() + TIME_LIMIT
-
-    def left() -> int:
-        with connect(db) as c:
-            return c.execute(
-                "select count(*) from ops.runs where status in ('queued', 'claimed', 'running')"
-            ).fetchone()[0]
 
     def worker(n: int) -> None:
         labels = labels_of[n]
         wrng = random.Random(n)
         life = 0
-        try:
-            while time.monotonic() < deadline and not stop.is_set():
-                name = f"w-{n}-{life}"
-                with lock:
-                    offered[name] = labels
-                try:
-                    with worker_conn(db) as conn:
-                        with lock:
-                            pids[n] = conn.info.backend_pid
-                        while time.monotonic() < deadline and not stop.is_set():
-                            if batch:
-                                claimed = [r[0] for r in conn.execute(
-                                    "select id from ops.claim_runs(%s, %s, 3, %s, true)", (name, labels, LEASE)
-                                )]
-                            else:
-                                claimed = [r[0] for r in conn.execute(
-                                    "select id from ops.claim_next_run(%s, %s, %s)", (name, LEASE, labels)
-                                )]
-                            if not claimed:
-                                if pushed.is_set() and left() == 0:
-                                    return
-                                time.sleep(0.01)
-                                continue
-                            for run in claimed:
-                                if not batch:
-                                    conn.execute("select ops.start_workflow_run(%s, %s)", (run, name))
-                                time.sleep(wrng.uniform(0, 0.01))  # a little work, so that runs overlap
-                                code = 0 if wrng.random() < 0.9 else 1
-                                conn.execute(
-                                    "select 1 from ops.complete_workflow_run(%s, %s, %s, %s)",
-                                    (run, code, None if code == 0 else "random failure", name),
-                                )
-                except psycopg.OperationalError:
-                    life += 1  # killed: back under a new id, as a restarted process
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-            stop.set()
-
-    def killer() -> None:
-        krng = random.Random(7)
-        try:
-            with connect(db, None) as admin:
-                while len(kills) < KILLS and not stop.is_set() and time.monotonic() < deadline:
-                    time.sleep(krng.uniform(0.05, 0.2))
-                    with lock:
-                        pid = pids.get(krng.randrange(WORKERS))
-                    if pid and admin.execute("select pg_terminate_backend(%s)", (pid,)).fetchone()[0]:
-                        kills.append(pid)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            stop.set()
-
-    def canceler() -> None:
-        crng = random.Random(99)
-        try:
-            with worker_conn(db) as conn:
-                for run in crng.sample(run_ids, CANCELS):
-                    if stop.is_set():
-                        return
-                    conn.execute("select ops.cancel_run(%s, 'stress cancel')", (run,))
-                    time.sleep(0.005)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            stop.set()
+        while stress.going():
+            name = f"w-{n}-{life}"
+            with stress.lock:
+                offered[name] = labels
+            try:
+                with worker_conn(db) as conn:
+                    with stress.lock:
+                        stress.pids[n] = conn.info.backend_pid
+                    while stress.going():
+                        if batch:
+                            claimed = [r[0] for r in conn.execute(
+                                "select id from ops.claim_runs(%s, %s, 3, %s, true)", (name, labels, LEASE)
+                            )]
+                        else:
+                            claimed = [r[0] for r in conn.execute(
+                                "select id from ops.claim_next_run(%s, %s, %s)", (name, LEASE, labels)
+                            )]
+                        if not claimed:
+                            if pushed.is_set() and stress.left() == 0:
+                                return
+                            time.sleep(0.01)
+                            continue
+                        for run in claimed:
+                            if not batch:
+                                conn.execute("select ops.start_workflow_run(%s, %s)", (run, name))
+                            time.sleep(wrng.uniform(0, 0.01))  # a little work, so that runs overlap
+                            code = 0 if wrng.random() < 0.9 else 1
+                            conn.execute(
+                                "select 1 from ops.complete_workflow_run(%s, %s, %s, %s)",
+                                (run, code, None if code == 0 else "random failure", name),
+                            )
+            except psycopg.OperationalError:
+                life += 1  # killed: back under a new id, as a restarted process
 
     def pusher() -> None:
         prng = random.Random(5)
         try:
             with worker_conn(db) as conn:
                 for i in range(PUSHES):
-                    if stop.is_set():
+                    if stress.stop.is_set():
                         return
                     conn.execute(
                         "select 1 from ops.enqueue_run(%s, 'deploy', %s, %s)",
                         (prng.choice(list(PROJECTS)), prng.choice(BRANCHES), f"{10_000 + i:040x}"),
                     )
                     time.sleep(0.01)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            stop.set()
         finally:
             pushed.set()
 
-    def watcher() -> None:
-        try:
-            with connect(db, None) as mon:
-                while not stop.is_set() and time.monotonic() < deadline:
-                    waits.extend(
-                        mon.execute(
-                            "select a.pid, a.wait_event, a.query from pg_stat_activity as a "
-                            "where a.datname = current_database() and a.query ~ 'claim_(next_run|runs)' "
-                            "and a.pid <> pg_backend_pid() and cardinality(pg_blocking_pids(a.pid)) > 0 "
-                            "and a.wait_event_type = 'Lock' and a.wait_event <> 'extend'"
-                        ).fetchall()
-                    )
-                    time.sleep(0.02)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            stop.set()
-
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(WORKERS)]
-    others = [threading.Thread(target=f, daemon=True) for f in (killer, canceler, pusher)]
-    watch = threading.Thread(target=watcher, daemon=True)
-    for t in [*threads, *others, watch]:
-        t.start()
-    for t in [*threads, *others]:
-        t.join(timeout=max(1.0, deadline - time.monotonic() + 5))
-    stop.set()
-    watch.join(timeout=5)
-    elapsed = time.monotonic() - t0
-    assert not errors, f"{len(errors)} error(s), first: {errors[0]!r}"
-    assert not any(t.is_alive() for t in threads), f"workers still running after {elapsed:.0f} s"
-    assert kills, "no kill happened"
-    assert not waits, f"claims waited on locks: {waits[:3]}"
+    threads = stress.run(worker, [lambda: stress.killer(KILLS, (0.05, 0.2)),
+                                  lambda: stress.canceler(run_ids, CANCELS, 0.005), pusher])
+    stress.check(threads)
+    elapsed, kills = stress.elapsed, stress.kills
 
     with connect(db) as conn:
         runs = {
