@@ -1407,6 +1407,55 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "complete_workflow_runs": {
+        Args: {
+          "p_error_messages"?: (string)[];
+          "p_exit_codes": (number)[];
+          "p_run_ids": (string)[];
+          "p_worker_id": string;
+        };
+        Returns: {
+          "attempt": number;
+          "branch": string;
+          "branch_id": string;
+          "cancel_reason": string | null;
+          "cancel_requested_at": string | null;
+          "claimed_at": string | null;
+          "commit_sha": string;
+          "created_at": string;
+          "created_by": string | null;
+          "error_message": string | null;
+          "exit_code": number | null;
+          "finished_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "last_log_seq": number;
+          "lease_expires_at": string | null;
+          "max_attempts": number;
+          "params": NonNullable<Json>;
+          "priority": number;
+          "project_id": string;
+          "pull_request_number": number | null;
+          "push_delivery_id": string | null;
+          "required_labels": (string)[];
+          "run_after": string;
+          "source_ref": string | null;
+          "stage": Database["ops"]["Enums"]["run_stage"];
+          "started_at": string | null;
+          "status": Database["ops"]["Enums"]["run_status"];
+          "untrusted": boolean;
+          "updated_at": string;
+          "worker_id": string | null;
+          "workflow_id": string;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
       "create_project": {
         Args: {
           "p_name": string;

@@ -1,6 +1,6 @@
 -- ops.claim_runs and the claim's private parts: worker functions, for service_role only.
 begin;
-select plan(10);
+select plan(14);
 
 select tests.q_project('acme');
 select ops.enqueue_run('acme', 'build', 'main', 'abcdef1');
@@ -17,7 +17,12 @@ select ok(
   not has_function_privilege(r, f, 'execute'), format('%s may not execute %s.', r, f)
 )
 from unnest(array['anon', 'authenticated']) as r,
-  unnest(array['ops_private.claim_one(text, integer, text[], boolean)', 'ops_private.recover_expired_leases()']) as f;
+  unnest(array[
+    'ops_private.claim_batch(text, integer, text[], boolean, integer)',
+    'ops_private.take_runs_of_project(uuid, text[], boolean, uuid[], integer)',
+    'ops_private.record_run_events(uuid[], ops.run_status[], text, boolean)',
+    'ops_private.recover_expired_leases()'
+  ]) as f;
 select is(
   (select prosecdef from pg_proc where oid = 'ops.claim_runs(text, text[], integer, integer, boolean)'::regprocedure),
   false, 'It is SECURITY INVOKER.'

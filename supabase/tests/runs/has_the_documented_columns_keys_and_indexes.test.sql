@@ -155,12 +155,13 @@ select triggers_are(
     'runs_070_mark_project_queued', 'runs_071_mark_project_queued_again', 'runs_070_set_branch_id',
     'runs_055_refuse_notifier_secrets', 'runs_080_set_push_delivery_id', 'runs_900_queue_commit_status',
     'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event',
-    'runs_065_set_pull_request'
+    'runs_901_record_status_event', 'runs_065_set_pull_request'
   ],
   'ops.runs stamps updated_at, checks params for secrets, copies its workflow''s labels, marks its project queued, '
   'sets the fields of pull request runs, sets its branch, marks runs queued by a push, queues their commit statuses, refuses the notifier''s secrets, '
   'checks inserts (members'' '
-  'priorities included) and transitions, and records events.'
+  'priorities included) and transitions, and records events (those of a status change unless a worker RPC wrote '
+  'them).'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.runs'::regclass), true,
