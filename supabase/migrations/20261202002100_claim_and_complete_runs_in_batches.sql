@@ -1,43 +1,56 @@
 -- A run lifecycle that costs less per run: batches written set-wise, events
--- written by the worker RPCs, cheaper row checks.
+-- written by the worker RPCs, plans kept, cheaper row checks.
 --
 -- Measured (PERFORMANCE.md, "Batches written set-wise"): an UPDATE statement
--- of ops.runs costs a few hundred microseconds whatever the number of rows it
--- changes, because every statement sets up the table's 18 check constraints,
--- 12 indexes and 14 triggers again, and plans the body of every sql-language
--- function a check calls again. A run was three such statements, three
--- trigger calls each inserting one event, and ops.claim_runs ran them once
--- per run of its batch.
+-- of ops.runs costs about 250 microseconds however few rows it changes,
+-- because every statement sets up the table's 18 check constraints (read
+-- back from their stored form), 12 indexes and 14 triggers again. A run was
+-- three such statements and three trigger calls each inserting one event,
+-- and ops.claim_runs ran them once per run of its batch. The claim's
+-- functions also planned five of their statements again on every call
+-- (about 750 microseconds per claim): with parameters, PostgreSQL's plan
+-- cache kept choosing a custom plan.
 --
--- * ops.claim_runs picks its whole batch first, then claims it in one
---   UPDATE, starts it in a second (p_start), writes all its events in one
---   INSERT and marks the projects served in one more. The pick is the one a
---   run of single claims would make: runs above priority 0 first (best run
---   first, across projects), then the projects' turns, each project taking
---   its place at the back once served, limits counting the runs the batch
---   already picked. ops.claim_next_run is the same code with a batch of one
---   (ops_private.claim_batch; ops_private.claim_one is dropped).
+-- * ops_private.claim_batch, the claim of both RPCs (ops.claim_next_run is
+--   a batch of one; ops_private.claim_one is dropped), picks the whole batch
+--   first, as single claims in a row would pick it: runs above priority 0
+--   first (best run first, across projects), then the projects' turns, each
+--   project going to the back once served, limits counting the runs the
+--   batch already picked. It then claims the batch in one UPDATE, writes
+--   its events in one INSERT and marks the projects served in one more. A
+--   claim that starts (p_start) writes queued -> running in that one UPDATE.
+-- * ops_private.take_runs_of_project replaces take_run_of_project: it skips
+--   the runs the batch holds (p_taken) and counts them in the limits; the
+--   last project left in the turn gives the rest of the batch in one probe
+--   when it has no limit and one label set the worker may take.
 -- * ops.complete_workflow_runs(p_run_ids, p_exit_codes, p_worker_id,
 --   p_error_messages): the batch form of ops.complete_workflow_run, one
---   UPDATE and one INSERT of events for up to 100 runs; all or nothing, an
---   element that the single form would refuse raises its error.
--- * Events of claim, start and completion are written by the RPCs
---   (ops_private.record_run_events: one statement for a whole batch, the
---   rows the trigger wrote: same actor, reason and payload). The trigger
---   stays for every other writer, split into runs_900_record_event (after
---   insert, always) and runs_901_record_status_event (after update of
---   status), which skips a row only when the updating role is service_role
---   and the transaction-local setting ops.run_events is 'recorded'. The
---   RPCs set it around their own updates and clear it right after. The role
---   test is what keeps this safe: authenticated may not update runs.status
---   at all, and the security definer functions it may call (ops.cancel_run,
+--   UPDATE and one INSERT of events for up to 100 runs; all or nothing, a
+--   run that the single form would refuse raises its error.
+-- * The worker RPCs run as service_role write the events of their own
+--   status changes (ops_private.record_run_events: one statement for a
+--   batch, the rows the trigger writes: same actor, reason and payload).
+--   The trigger stays for every other writer, split into
+--   runs_900_record_event (after insert, always) and
+--   runs_901_record_status_event (after update of status), which skips a
+--   row only when the updating role is service_role and the
+--   transaction-local setting ops.run_events is 'recorded'. The RPCs set it
+--   around their own update and clear it right after. With the same two
+--   conditions, ops.runs_check_transition lets queued -> running through,
+--   which the claim records as queued -> claimed, claimed -> running. The
+--   role test keeps both safe: authenticated may not update runs.status at
+--   all, and the security definer functions it may call (ops.cancel_run,
 --   archiving a project) run as their owner, so presetting the setting
 --   changes nothing; service_role, the backend's own role, may write any
---   status anyway. When the RPCs run as another role (the owner, in an
---   admin's session), the trigger writes the events and the RPC does not.
--- * ops.is_git_ref_name and ops_private.cancel_is_due become plpgsql, whose
---   plans a session keeps: a sql function called from a check constraint or
---   an UPDATE's SET list is planned again on every statement. Same results.
+--   status anyway. Run by another role (the owner, in an admin's session),
+--   the RPCs leave the events to the trigger and start in a second update.
+-- * The functions of the claim and of the batch completion keep generic
+--   plans (set plan_cache_mode = force_generic_plan), except
+--   ops_private.take_runs_of_project: a generic plan of its pick would read
+--   the whole queue's index (runs_claimable_idx) filtering by project.
+-- * ops.is_git_ref_name and ops_private.cancel_is_due become plpgsql: a sql
+--   function called from a check constraint or an UPDATE's SET list is
+--   planned again on every statement. Same results.
 -- * runs_commit_sha_is_hex and runs_worker_id_is_valid restated with the
 --   same meaning in a form the regex engine runs about ten times faster (a
 --   length test and a negated character class instead of a bounded
@@ -50,26 +63,25 @@
 -- (restated); triggers runs_900_record_event (now insert only) and
 -- runs_901_record_status_event (new); functions ops.is_git_ref_name,
 -- ops_private.cancel_is_due, ops_private.check_worker_id,
--- ops.claim_next_run, ops.claim_runs, ops.start_workflow_run,
--- ops.complete_workflow_run (restated); ops_private.record_run_events,
--- ops_private.take_run_of_project(uuid, text[], boolean, uuid[]),
+-- ops.runs_check_transition, ops.claim_next_run, ops.claim_runs,
+-- ops.start_workflow_run, ops.complete_workflow_run (restated);
+-- ops_private.record_run_events, ops_private.take_runs_of_project,
 -- ops_private.claim_batch, ops.complete_workflow_runs (new);
--- ops_private.take_run_of_project(uuid, text[], boolean) and
--- ops_private.claim_one (dropped).
--- Locks: ACCESS EXCLUSIVE on ops.runs, briefly, to swap the constraints
--- (added not valid) and the trigger; then the constraints are validated
--- under SHARE UPDATE EXCLUSIVE, which lets writes go on (about 1 s per
--- million runs).
+-- ops_private.take_run_of_project and ops_private.claim_one (dropped).
+-- Locks: ACCESS EXCLUSIVE on ops.runs while the trigger and the two
+-- constraints are swapped and the constraints checked against every row (a
+-- scan: about 3 s per million runs); lock_timeout 5s.
 -- Roll back: restate the two constraints from 20260213000100, the trigger
 --   runs_900_record_event as after insert or update of status (and drop
 --   runs_901_record_status_event), ops.is_git_ref_name from 20260213000100,
 --   cancel_is_due from 20261202000400, check_worker_id from 20261202000140,
---   take_run_of_project from 20261202000900, claim_one, claim_next_run and
---   claim_runs from 20261202001700, start_workflow_run from 20260213000200,
---   complete_workflow_run from 20261202000910; drop the new functions.
+--   take_run_of_project from 20261202000900, runs_check_transition,
+--   claim_one, claim_next_run and claim_runs from 20261202001700,
+--   start_workflow_run from 20260213000200, complete_workflow_run from
+--   20261202000910; drop the new functions.
 --
 -- SQLSTATEs: as before; ops.complete_workflow_runs: 22023 invalid parameter
--- (naming it), and per element those of ops.complete_workflow_run (OP001,
+-- (naming it), and per run those of ops.complete_workflow_run (OP001,
 -- OP002, OP003, P0002).
 
 set local lock_timeout = '5s';
@@ -80,14 +92,11 @@ alter table ops.runs
   drop constraint runs_commit_sha_is_hex,
   add constraint runs_commit_sha_is_hex check (
     (length(commit_sha) between 6 and 40 or length(commit_sha) = 64) and commit_sha !~ '[^0-9a-f]'
-  ) not valid,
+  ),
   drop constraint runs_worker_id_is_valid,
   add constraint runs_worker_id_is_valid check (
     length(worker_id) between 1 and 128 and worker_id ~ '^[A-Za-z0-9]' and worker_id !~ '[^A-Za-z0-9._:@/-]'
-  ) not valid;
-
-alter table ops.runs validate constraint runs_commit_sha_is_hex;
-alter table ops.runs validate constraint runs_worker_id_is_valid;
+  );
 
 -- Changed from 20260213000100: plpgsql, so that a check constraint does not plan it again per statement.
 create or replace function ops.is_git_ref_name(p_name text)
@@ -269,8 +278,8 @@ returns uuid[]
 language plpgsql
 volatile
 set search_path = ''
--- Plans kept for the session: custom plans were made again on every call (see the header).
-set plan_cache_mode = force_generic_plan
+-- Custom plans, unlike the rest of the claim: a generic plan of the pick reads the
+-- queue through runs_claimable_idx, filtering by project, instead of runs_project_queue_idx.
 as $$
 declare
   v_max integer;
