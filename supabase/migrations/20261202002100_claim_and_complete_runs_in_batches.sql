@@ -655,7 +655,7 @@ grant execute on function ops_private.claim_batch(text, integer, text[], boolean
 
 -- The RPCs ------------------------------------------------------------------------------------------
 
--- Changed from 20261202001700: the claim is ops_private.claim_batch with a batch of one.
+-- Changed from 20261202001700: ops.claim_runs with a batch of one.
 create or replace function ops.claim_next_run(
   p_worker_id text, p_lease_seconds integer default null, p_labels text[] default null, p_start boolean default false
 )
@@ -663,21 +663,9 @@ returns setof ops.runs
 language plpgsql
 set search_path = ''
 as $$
-declare
-  v_labels text[];
 begin
-  perform ops_private.check_worker_id(p_worker_id, true);
-  if p_lease_seconds is not null and p_lease_seconds not between 1 and 86400 then
-    raise exception 'p_lease_seconds must be from 1 to 86400, got %', p_lease_seconds using errcode = '22023';
-  end if;
-  if p_start is null then
-    raise exception 'p_start must be true or false, got null' using errcode = '22023';
-  end if;
-  v_labels := ops_private.check_labels('p_labels', p_labels);
-  perform set_config('ops.actor', 'worker:' || p_worker_id, true);
-  perform ops_private.worker_seen(p_worker_id, v_labels);
-  perform ops_private.recover_expired_leases();
-  return query select * from ops_private.claim_batch(p_worker_id, p_lease_seconds, v_labels, p_start, 1);
+  -- A batch of one: the same checks, the same claim.
+  return query select * from ops.claim_runs(p_worker_id, p_labels, 1, p_lease_seconds, p_start);
 end
 $$;
 
@@ -882,49 +870,41 @@ begin
       v_n, coalesce(cardinality(p_error_messages), 0) using errcode = '22023';
   end if;
   perform ops_private.check_worker_id(p_worker_id, true);
-  -- Run by another role than service_role (the owner, in an admin's
-  -- session), the trigger writes the events: one run at a time, so that
-  -- each carries its own reason.
-  if current_user <> 'service_role' then
-    for v_i in 1..v_n loop
-      perform ops.complete_workflow_run(p_run_ids[v_i], p_exit_codes[v_i], p_error_messages[v_i], p_worker_id);
-    end loop;
-    return query
-    select r.* from unnest(p_run_ids) with ordinality as u (id, n)
-    join ops.runs as r on r.id = u.id
-    order by u.n;
-    return;
-  end if;
   perform set_config('ops.actor', 'worker:' || p_worker_id, true);
   perform set_config('ops.reason', '', true);
 
   -- One statement for every run the worker holds and runs; the others are
   -- then handed to ops.complete_workflow_run one by one, which returns an
   -- identical repeat or raises what it raises for one run, undoing the batch.
-  perform set_config('ops.run_events', 'recorded', true);
-  with done as (
-    update ops.runs as r
-    set
-      status = case
-        when ops_private.cancel_is_due(r) then 'canceled'
-        when c.exit_code = 0 then 'succeeded'
-        else 'failed'
-      end::ops.run_status,
-      exit_code = c.exit_code,
-      error_message = left(c.error_message, 8000),
-      lease_expires_at = null,
-      finished_at = now()
-    from unnest(p_run_ids, p_exit_codes, coalesce(p_error_messages, array_fill(null::text, array[v_n])))
-      as c (id, exit_code, error_message)
-    where r.id = c.id and r.status = 'running' and r.worker_id = p_worker_id
-    returning r.id
-  )
-  select array_agg(d.id) into v_done from done as d;
-  perform set_config('ops.run_events', '', true);
-  if v_done is not null then
-    perform ops_private.record_run_events(
-      array(select x from unnest(p_run_ids) as x where x = any(v_done)), '{running}', 'worker:' || p_worker_id, true
-    );
+  -- Run by another role than service_role (the owner, in an admin's
+  -- session), every run goes that way: the trigger writes the events, each
+  -- with its own reason.
+  if current_user = 'service_role' then
+    perform set_config('ops.run_events', 'recorded', true);
+    with done as (
+      update ops.runs as r
+      set
+        status = case
+          when ops_private.cancel_is_due(r) then 'canceled'
+          when c.exit_code = 0 then 'succeeded'
+          else 'failed'
+        end::ops.run_status,
+        exit_code = c.exit_code,
+        error_message = left(c.error_message, 8000),
+        lease_expires_at = null,
+        finished_at = now()
+      from unnest(p_run_ids, p_exit_codes, coalesce(p_error_messages, array_fill(null::text, array[v_n])))
+        as c (id, exit_code, error_message)
+      where r.id = c.id and r.status = 'running' and r.worker_id = p_worker_id
+      returning r.id
+    )
+    select array_agg(d.id) into v_done from done as d;
+    perform set_config('ops.run_events', '', true);
+    if v_done is not null then
+      perform ops_private.record_run_events(
+        array(select x from unnest(p_run_ids) as x where x = any(v_done)), '{running}', 'worker:' || p_worker_id, true
+      );
+    end if;
   end if;
   if coalesce(cardinality(v_done), 0) < v_n then
     for v_i in 1..v_n loop
