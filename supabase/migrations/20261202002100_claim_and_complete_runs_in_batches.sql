@@ -89,14 +89,14 @@ set local lock_timeout = '5s';
 -- Row checks ----------------------------------------------------------------------------------
 
 alter table ops.runs
-  drop constraint runs_commit_sha_is_hex,
-  add constraint runs_commit_sha_is_hex check (
-    (length(commit_sha) between 6 and 40 or length(commit_sha) = 64) and commit_sha !~ '[^0-9a-f]'
-  ),
-  drop constraint runs_worker_id_is_valid,
-  add constraint runs_worker_id_is_valid check (
-    length(worker_id) between 1 and 128 and worker_id ~ '^[A-Za-z0-9]' and worker_id !~ '[^A-Za-z0-9._:@/-]'
-  );
+drop constraint runs_commit_sha_is_hex,
+add constraint runs_commit_sha_is_hex check (
+  (length(commit_sha) between 6 and 40 or length(commit_sha) = 64) and commit_sha !~ '[^0-9a-f]'
+),
+drop constraint runs_worker_id_is_valid,
+add constraint runs_worker_id_is_valid check (
+  length(worker_id) between 1 and 128 and worker_id ~ '^[A-Za-z0-9]' and worker_id !~ '[^A-Za-z0-9._:@/-]'
+);
 
 -- Changed from 20260213000100: plpgsql, so that a check constraint does not plan it again per statement.
 create or replace function ops.is_git_ref_name(p_name text)
@@ -254,8 +254,7 @@ comment on function ops_private.record_run_events(uuid[], ops.run_status[], text
 'For the worker RPCs, after they changed the status of p_run_ids with ops.run_events = ''recorded'': one event per '
 'step p_from[1] -> p_from[2] -> ... -> the run''s status now, as trigger runs_901_record_status_event would have '
 'written them (actor p_actor; reason the cancel''s reason for a run that ended canceled when p_cancel_reason).';
-revoke execute on function ops_private.record_run_events(uuid[], ops.run_status[], text, boolean)
-  from public, anon, authenticated;
+revoke execute on function ops_private.record_run_events(uuid[], ops.run_status[], text, boolean) from public, anon, authenticated;
 grant execute on function ops_private.record_run_events(uuid[], ops.run_status[], text, boolean) to service_role;
 
 -- Picking a project's next run ------------------------------------------------------------------
@@ -288,7 +287,6 @@ declare
   v_set text[];
   v_next text[];
   v_more boolean;
-  v_ids uuid[];
   v_id uuid;
 begin
   -- Limits are checked under the project's schedule row, held until commit:
@@ -302,7 +300,7 @@ begin
     perform 1 from ops.project_schedules as s where s.project_id = p_project_id
     for no key update skip locked;
     if not found then
-      return '{}';
+      return '{}'::uuid[];
     end if;
     -- A new statement: it sees every claim committed before the lock was ours.
     if v_max is not null and (
@@ -311,7 +309,7 @@ begin
     ) + (
       select count(*) from ops.runs as t where t.id = any(p_taken) and t.project_id = p_project_id
     ) >= v_max then
-      return '{}';
+      return '{}'::uuid[];
     end if;
   end if;
 
@@ -354,7 +352,7 @@ begin
   fetch v_sets into v_set;
   if not found then
     close v_sets;
-    return '{}';
+    return '{}'::uuid[];
   end if;
   fetch v_sets into v_next;
   v_more := found;
@@ -412,7 +410,7 @@ begin
   end loop;
   close v_sets;
   if v_id is null then
-    return '{}';
+    return '{}'::uuid[];
   end if;
   return array[v_id];
 end
@@ -425,8 +423,7 @@ comment on function ops_private.take_runs_of_project(uuid, text[], boolean, uuid
 'holds the project''s schedule row to check a limit. Limits count the held runs and p_taken. Up to p_count runs '
 'when the project has no limit and one label set the worker may take (the runs single picks in a row would take), '
 'else at most one.';
-revoke execute on function ops_private.take_runs_of_project(uuid, text[], boolean, uuid[], integer)
-  from public, anon, authenticated;
+revoke execute on function ops_private.take_runs_of_project(uuid, text[], boolean, uuid[], integer) from public, anon, authenticated;
 grant execute on function ops_private.take_runs_of_project(uuid, text[], boolean, uuid[], integer) to service_role;
 
 -- The claim ---------------------------------------------------------------------------------------
@@ -442,8 +439,8 @@ set search_path = ''
 set plan_cache_mode = force_generic_plan
 as $$
 declare
-  v_ids uuid[] := '{}';
-  v_cycle uuid[] := '{}';   -- projects served by this batch, least recently first
+  v_ids uuid[] := '{}'::uuid[];
+  v_cycle uuid[] := '{}'::uuid[];   -- projects served by this batch, least recently first
   v_repaired uuid[];
   v_project uuid;
   v_got uuid[];
@@ -649,8 +646,7 @@ comment on function ops_private.claim_batch(text, integer, text[], boolean, inte
 'claims them in one statement with a lease of p_lease_seconds (default: the workflow''s lease_seconds, else 60 s), '
 'starts them in another when p_start, writes their events in one, and marks their projects served. Returns them in '
 'pick order. Inputs are checked by the callers.';
-revoke execute on function ops_private.claim_batch(text, integer, text[], boolean, integer)
-  from public, anon, authenticated;
+revoke execute on function ops_private.claim_batch(text, integer, text[], boolean, integer) from public, anon, authenticated;
 grant execute on function ops_private.claim_batch(text, integer, text[], boolean, integer) to service_role;
 
 -- The RPCs ------------------------------------------------------------------------------------------
@@ -841,7 +837,6 @@ as $$
 declare
   v_n integer := coalesce(cardinality(p_run_ids), 0);
   v_done uuid[];
-  v_i integer;
 begin
   if p_run_ids is null or v_n not between 1 and 100 or array_ndims(p_run_ids) <> 1 then
     raise exception 'p_run_ids must be a list of 1 to 100 run ids, got %',
