@@ -843,7 +843,7 @@ begin
       case when p_run_ids is null then 'null' else v_n || ' elements' end using errcode = '22023';
   end if;
   if array_position(p_run_ids, null) is not null then
-    raise exception 'p_run_ids[%] must be a run id, got null', array_position(p_run_ids, null) - 1
+    raise exception 'p_run_ids[%] must be a run id, got null', array_position(p_run_ids, null)
       using errcode = '22023';
   end if;
   if (select count(distinct x) from unnest(p_run_ids) as x) <> v_n then
@@ -856,7 +856,7 @@ begin
       coalesce(cardinality(p_exit_codes)::text || ' elements', 'null') using errcode = '22023';
   end if;
   if array_position(p_exit_codes, null) is not null then
-    raise exception 'p_exit_codes[%] must be an integer, got null', array_position(p_exit_codes, null) - 1
+    raise exception 'p_exit_codes[%] must be an integer, got null', array_position(p_exit_codes, null)
       using errcode = '22023';
   end if;
   if p_error_messages is not null

@@ -22,7 +22,7 @@ select throws_ok(
 );
 select throws_ok(
   format('select ops.complete_workflow_runs(array[%L, null]::uuid[], array[0, 0], %L)', tests.q_id('r1'), 'w1'),
-  '22023', 'p_run_ids[1] must be a run id, got null', 'A null run id, named by its index.'
+  '22023', 'p_run_ids[2] must be a run id, got null', 'A null run id, named by its SQL index.'
 );
 select throws_ok(
   format('select ops.complete_workflow_runs(array[%L, %L]::uuid[], array[0, 0], %L)', tests.q_id('r1'),
@@ -39,7 +39,7 @@ select throws_ok(
 );
 select throws_ok(
   format('select ops.complete_workflow_runs(array[%L]::uuid[], array[null]::integer[], %L)', tests.q_id('r1'), 'w1'),
-  '22023', 'p_exit_codes[0] must be an integer, got null', 'A null exit code.'
+  '22023', 'p_exit_codes[1] must be an integer, got null', 'A null exit code.'
 );
 select throws_ok(
   format('select ops.complete_workflow_runs(array[%L]::uuid[], array[0], %L, array[%L, %L])', tests.q_id('r1'), 'w1',
