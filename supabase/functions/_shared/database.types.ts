@@ -358,23 +358,50 @@ export type Database = {
           },
         ];
       };
-      "project_schedules": {
+      "project_queues": {
         Row: {
           "has_queued": boolean;
-          "last_served_at": string | null;
+          "id": number;
+          "last_served_at": string;
+          "project_id": string;
+          "required_labels": (string)[];
+        };
+        ComputedFields: never;
+        Insert: {
+          "has_queued"?: boolean;
+          "id"?: never;
+          "last_served_at": string;
+          "project_id": string;
+          "required_labels": (string)[];
+        };
+        Update: {
+          "has_queued"?: boolean;
+          "id"?: never;
+          "last_served_at"?: string;
+          "project_id"?: string;
+          "required_labels"?: (string)[];
+        };
+        Relationships: [
+          {
+            foreignKeyName: "project_queues_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "project_schedules": {
+        Row: {
           "max_running_runs": number | null;
           "project_id": string;
         };
         ComputedFields: never;
         Insert: {
-          "has_queued"?: boolean;
-          "last_served_at"?: string | null;
           "max_running_runs"?: number | null;
           "project_id": string;
         };
         Update: {
-          "has_queued"?: boolean;
-          "last_served_at"?: string | null;
           "max_running_runs"?: number | null;
           "project_id"?: string;
         };

@@ -19,9 +19,9 @@ select tests.q_remember('b2', (ops.enqueue_run('beta', 'build', 'main', tests.q_
 select tests.q_remember('b3', (ops.enqueue_run('beta', 'build', 'main', tests.q_sha(7))).id);
 update ops.runs as r set created_at = now() - make_interval(mins => (100 - o.n)::integer)
 from (select id, row_number() over (order by commit_sha) as n from ops.runs) as o where o.id = r.id;
-update ops.project_schedules set last_served_at = now() - interval '1 hour'
+update ops.project_queues set last_served_at = now() - interval '1 hour'
 where project_id = (select id from ops.projects where slug = 'acme');
-update ops.project_schedules set last_served_at = now() - interval '30 minutes'
+update ops.project_queues set last_served_at = now() - interval '30 minutes'
 where project_id = (select id from ops.projects where slug = 'beta');
 
 -- TEST: the first deploy of main, then the deploy of staging: the second deploy of main waits for the first.

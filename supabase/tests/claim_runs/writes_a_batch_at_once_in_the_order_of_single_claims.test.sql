@@ -23,7 +23,7 @@ from (values
 ) as v (k, p, w, b, n);
 update ops.runs as r set created_at = now() - make_interval(mins => (100 - o.n)::integer)
 from (select id, row_number() over (order by commit_sha) as n from ops.runs) as o where o.id = r.id;
-update ops.project_schedules as s set last_served_at = now() - make_interval(mins => v.m)
+update ops.project_queues as s set last_served_at = now() - make_interval(mins => v.m)
 from (values ('acme', 60), ('beta', 30), ('gamma', 20)) as v (slug, m)
 join ops.projects as p on p.slug = v.slug
 where s.project_id = p.id;
@@ -46,12 +46,12 @@ select results_eq(
   'The events name the worker and carry the payload a single claim''s event carries.'
 );
 select ok(
-  (select bool_and(s.last_served_at > now()) from ops.project_schedules as s),
+  (select bool_and(s.last_served_at > now()) from ops.project_queues as s where s.has_queued),
   'Each project was marked served...'
 );
 select is(
-  array(select p.slug from ops.project_schedules as s join ops.projects as p on p.id = s.project_id
-    order by s.last_served_at),
+  array(select p.slug from ops.project_queues as s join ops.projects as p on p.id = s.project_id
+    where s.has_queued group by p.slug order by max(s.last_served_at)),
   array['acme', 'beta', 'gamma'], '...in the order the batch served them last.'
 );
 

@@ -1,17 +1,16 @@
--- ops.project_schedules: the scheduler's state per project. Columns, keys, checks, indexes, grants, policy and
+-- ops.project_schedules: the scheduler's limit per project. Columns, keys, checks, indexes, grants, policy and
 -- row-level security: members read their projects' rows, service_role sets the limit, nobody else writes.
 begin;
-select plan(13);
+select plan(11);
 
 -- TEST: columns and keys.
 select columns_are(
-  'ops', 'project_schedules', array['project_id', 'max_running_runs', 'has_queued', 'last_served_at'],
+  'ops', 'project_schedules', array['project_id', 'max_running_runs'],
   'ops.project_schedules has exactly the documented columns.'
 );
 select col_type_is('ops', 'project_schedules', c.name, c.type, format('project_schedules.%s is %s.', c.name, c.type))
 from (values
-  ('project_id', 'uuid'), ('max_running_runs', 'integer'), ('has_queued', 'boolean'),
-  ('last_served_at', 'timestamp with time zone')
+  ('project_id', 'uuid'), ('max_running_runs', 'integer')
 ) as c (name, type);
 select set_eq(
   $$select conname::text, contype::text from pg_constraint where conrelid = 'ops.project_schedules'::regclass$$,
@@ -20,8 +19,8 @@ select set_eq(
   'ops.project_schedules has exactly the documented constraints, named for their rule.'
 );
 select indexes_are(
-  'ops', 'project_schedules', array['project_schedules_pkey', 'project_schedules_turn_idx'],
-  'ops.project_schedules has its key and the turn order of projects with queued runs.'
+  'ops', 'project_schedules', array['project_schedules_pkey'],
+  'ops.project_schedules has its key only (the turns are in ops.project_queues).'
 );
 
 -- TEST: row-level security and grants.
@@ -42,8 +41,8 @@ select is(
       and c.privilege_type = 'UPDATE'
     order by 1
   ),
-  array['has_queued', 'last_served_at', 'max_running_runs'],
-  'service_role (and ops.claim_next_run, which it calls) updates the limit, the flag and the turn, nothing else.'
+  array['max_running_runs'],
+  'service_role updates the limit, nothing else.'
 );
 
 -- TEST: what members see.

@@ -83,9 +83,9 @@ select has_index(
 select triggers_are(
   'ops', 'workflows',
   array['workflows_normalize_required_labels', 'workflows_set_updated_at', 'workflows_validate',
-        'workflows_check_supersede', 'workflows_set_triggers'],
-  'ops.workflows stores its labels as a set, stamps updated_at and validates its steps, its supersede setting and '
-  'its triggers.'
+        'workflows_check_supersede', 'workflows_set_triggers', 'workflows_800_add_project_queue'],
+  'ops.workflows stores its labels as a set, stamps updated_at, validates its steps, its supersede setting and '
+  'its triggers, and gives each label set its turn row.'
 );
 select is(
   (select relrowsecurity from pg_class where oid = 'ops.workflows'::regclass), true,

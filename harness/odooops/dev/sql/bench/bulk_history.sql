@@ -6,7 +6,7 @@
 -- The backlog is spread over :projects projects (bench and the others, each
 -- with the bench's four workflows; 1,000 for 100,000 queued runs, 100 runs
 -- each), created first with the triggers on, so that each has its
--- ops.project_schedules row.
+-- ops.project_schedules row and its ops.project_queues rows.
 insert into ops.projects (slug, name, odoo_series, repository_url)
 select 'bench-' || g, 'Benchmark ' || g, '17.0', 'https://git.test.invalid/bench-' || g || '.git'
 from generate_series(2, :projects) as g
@@ -71,5 +71,8 @@ inner join ops.workflows as w
 set session_replication_role = origin;
 
 -- What trigger runs_070_mark_project_queued would have done.
-update ops.project_schedules as s set has_queued = true
-where s.project_id in (select r.project_id from ops.runs as r where r.status = 'queued');
+update ops.project_queues as q set has_queued = true
+where (q.project_id, q.required_labels) in (
+  select r.project_id, r.required_labels from ops.runs as r
+  where r.status = 'queued'
+);
