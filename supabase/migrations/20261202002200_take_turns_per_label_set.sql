@@ -483,7 +483,7 @@ begin
   v_now := clock_timestamp();
   v_rows := array(
     select x.ctid from ops.project_queues as x
-    where x.project_id in (select r.project_id from ops.runs as r where r.id = any(v_ids)) and x.has_queued
+    where x.project_id = any(array(select r.project_id from ops.runs as r where r.id = any(v_ids))) and x.has_queued
     for no key update skip locked
   );
   with served as (
