@@ -8,14 +8,11 @@ before and after.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from odooops.dev import databases, migrations
 
-from tests.conftest import ROOT, connect
+from tests.conftest import connect
+from tests.db.conftest import apply, migrated_before
 
-MIGRATIONS = ROOT / "supabase" / "migrations"
 BRANCHES = "20261202001200_create_branches_and_triggers.sql"
 
 SEED = [
@@ -76,16 +73,8 @@ RUNS = "select to_jsonb(r) - 'branch_id' from ops.runs as r order by r.id"
 @pytest.fixture
 def before_branches(server, tmp_path):
     """A database migrated up to the migration before branches, seeded; (db, migration folder)."""
-    folder = tmp_path / "migrations"
-    folder.mkdir()
-    for path in sorted(MIGRATIONS.glob("*.sql")):
-        if path.name < BRANCHES:
-            shutil.copy(path, folder / path.name)
-    with databases.fresh_database(server, "odooops_b", directory=folder) as db:
-        with connect(db) as conn, conn.transaction():
-            for statement in SEED:
-                conn.execute(statement)
-        yield db, folder
+    with migrated_before(server, tmp_path, BRANCHES, SEED, "odooops_b") as pair:
+        yield pair
 
 
 def test_branches_migration_keeps_every_run_and_names_every_branch(before_branches):
@@ -96,9 +85,7 @@ def test_branches_migration_keeps_every_run_and_names_every_branch(before_branch
     assert len(runs_before) == 3000
     assert set(statuses) == {"queued", "claimed", "running", "succeeded", "failed", "canceled"}
 
-    shutil.copy(MIGRATIONS / BRANCHES, folder / BRANCHES)
-    plan = migrations.migrate(db, directory=folder)
-    assert [m.filename for m in plan.pending] == [BRANCHES]
+    apply(db, folder, BRANCHES)
 
     with connect(db) as conn:
         assert [row[0] for row in conn.execute(RUNS)] == runs_before, "no run changed, updated_at included"

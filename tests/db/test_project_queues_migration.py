@@ -5,14 +5,11 @@ has queued runs; the claim then serves the projects in the turn order they had.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from odooops.dev import databases, migrations
 
-from tests.conftest import ROOT, connect
+from tests.conftest import connect
+from tests.db.conftest import apply, migrated_before
 
-MIGRATIONS = ROOT / "supabase" / "migrations"
 TURNS = "20261202002200_take_turns_per_label_set.sql"
 
 SEED = [
@@ -72,23 +69,13 @@ ROWS = (
 @pytest.fixture
 def before_turns(server, tmp_path):
     """A database migrated up to the migration before the turns per label set, seeded; (db, migration folder)."""
-    folder = tmp_path / "migrations"
-    folder.mkdir()
-    for path in sorted(MIGRATIONS.glob("*.sql")):
-        if path.name < TURNS:
-            shutil.copy(path, folder / path.name)
-    with databases.fresh_database(server, "odooops_t", directory=folder) as db:
-        with connect(db) as conn, conn.transaction():
-            for statement in SEED:
-                conn.execute(statement)
-        yield db, folder
+    with migrated_before(server, tmp_path, TURNS, SEED, "odooops_t") as pair:
+        yield pair
 
 
 def test_turns_migration_keeps_each_projects_turn_per_label_set(before_turns):
     db, folder = before_turns
-    shutil.copy(MIGRATIONS / TURNS, folder / TURNS)
-    plan = migrations.migrate(db, directory=folder)
-    assert [m.filename for m in plan.pending] == [TURNS]
+    apply(db, folder, TURNS)
 
     acme, beta = "2026-11-01 10:00:00+00", "2026-11-01 09:00:00+00"
     with connect(db) as conn:
