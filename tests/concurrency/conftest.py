@@ -124,6 +124,10 @@ def wait_blocked_or_done(monitor: psycopg.Connection, pid: int, thread: threadin
     return wait_for(blocked_or_done, timeout, interval=0.01, what=f"backend {pid} to block or finish")[0]
 
 
+# Sampled waits of claims on a lock that a stress tolerates (see Stress.check).
+STRAY_WAITS = 3
+
+
 class Stress:
     """What the stress tests share: their threads' bookkeeping (errors, stop, deadline), the pids of the worker
     backends, and three disturbers: a killer of worker backends, a canceler of runs and a watcher that records
@@ -218,8 +222,20 @@ class Stress:
         return threads
 
     def check(self, threads: list[threading.Thread], min_kills: int = 1) -> None:
-        """No thread failed, every worker ended, enough kills happened, no claim waited on a lock."""
+        """No thread failed, every worker ended, enough kills happened, and claims did not wait on each other:
+        at most ``STRAY_WAITS`` waits in the whole stress.
+
+        Not none: PostgreSQL 15 can make a ``for update skip locked`` wait. When the row version a
+        statement's snapshot saw was updated by a transaction that committed since, it follows the row's
+        update chain, and waits there for whoever holds the newest version, whatever ``skip locked`` says
+        (``heap_lock_updated_tuple``; the server log names it "while locking updated version"). Such a wait
+        lasts as long as the other claim's transaction and was seen 0 to 2 times per stress of a few
+        thousand claims. Claims that serialize on a lock (a blocking write of a row every claim writes)
+        wait in a large share of thousands of claims, far above the bound."""
         assert not self.errors, f"{len(self.errors)} error(s), first: {self.errors[0]!r}"
         assert not any(t.is_alive() for t in threads), f"workers still running after {self.elapsed:.0f} s"
         assert len(self.kills) >= min_kills, f"only {len(self.kills)} kills happened"
-        assert not self.waits, f"claims waited on locks: {self.waits[:3]}"
+        waits = {(w[0], w[5]) for w in self.waits}  # one wait may be sampled more than once
+        assert len(waits) <= STRAY_WAITS, f"claims waited on locks {len(waits)} times: {self.waits[:3]}"
+        if waits:
+            print(f"\nclaims waited on locks {len(waits)} time(s) (at most {STRAY_WAITS}): {self.waits}")

@@ -6,7 +6,8 @@ branch), 'docker' (requires docker) and 'build' (no label). Workers offer no lab
 worker backends at random (their runs come back through lease expiry), a canceler cancels runs, a pusher
 queues new deploy commits that supersede the queued ones. Asserts from ops.run_events, in event order, that
 no project and no (project, workflow, branch) ever held more runs than its limit, that no run was claimed by
-a worker lacking its labels, that every run ended exactly once, and that no claim waited on another's lock.
+a worker lacking its labels, that every run ended exactly once, and that claims did not wait on each other's
+locks (see Stress.check).
 It runs twice: workers claiming one run at a time (claim, start, complete), and workers taking batches
 (ops.claim_runs of up to 3 runs, claimed and started in one transaction, then completed one by one).
 """
