@@ -2,7 +2,7 @@
 -- labels change, with the project's turn; queuing a run, or a run going back to the queue, flags its label set
 -- only; a claim that finds no run of a set clears that set's flag.
 begin;
-select plan(11);
+select plan(12);
 
 -- SETUP: acme's build needs no label, its image needs docker.
 select tests.q_project('acme');
@@ -59,6 +59,16 @@ select is_empty($$select * from ops.claim_next_run('w3')$$, 'A worker without la
 select is(
   (select has_queued from ops.project_queues where required_labels = '{docker}'), true,
   'The docker set keeps its flag: its run is still queued.'
+);
+
+-- TEST: a run whose label set has no row (which no workflow's trigger left behind) gets one, flagged, with
+-- the project's turn.
+delete from ops.project_queues where required_labels = '{}';
+select ops.enqueue_run('acme', 'build', 'main', tests.q_sha(3));
+select results_eq(
+  $$select has_queued, last_served_at from ops.project_queues where required_labels = '{}'$$,
+  $$select true, max(last_served_at) from ops.project_queues where required_labels <> '{}'$$,
+  'The enqueue created the row of its label set, flagged, with the project''s turn.'
 );
 
 select * from finish();
