@@ -1,0 +1,83 @@
+-- The claim asks "has this label set of this project a queued run?" when it repairs flags a race left false and
+-- before it clears a flag. The question is one probe of runs_project_queue_idx per row of ops.project_queues,
+-- whatever the statistics say: with many queued runs in one set, PostgreSQL planned the former EXISTS as a
+-- sequential scan of ops.runs joined by hash, and the claim keeps that plan for the session. The probe's answer
+-- is exact where sets sort next to each other ({docker} and {docker,odoo-17.0}).
+begin;
+select plan(5);
+
+-- SETUP: project acme with workflows build (no label), d (docker) and d17 (docker, odoo-17.0); 2000 queued
+-- runs of build and one of d17, fresh statistics.
+select tests.q_project('acme');
+select tests.q_workflow((select id from ops.projects where slug = 'acme'), w) from unnest(array['d', 'd17']) as w;
+update ops.workflows set required_labels = '{docker}' where name = 'd';
+update ops.workflows set required_labels = '{docker,odoo-17.0}' where name = 'd17';
+select count(ops.enqueue_run('acme', 'build', 'main', tests.q_sha(g))) from generate_series(1, 2000) as g;
+select tests.q_remember('d17', (ops.enqueue_run('acme', 'd17', 'main', tests.q_sha(2001))).id);
+analyze ops.runs;
+
+create function pg_temp.plan_of(p_query text)
+returns setof text
+language plpgsql
+as $$
+begin
+  return query execute 'explain (costs off) ' || p_query;
+end
+$$;
+
+-- TEST
+select ok(
+  (select bool_and(p.line not like '%Seq Scan on runs%') and bool_or(p.line like '%runs_project_queue_idx%')
+   from pg_temp.plan_of(
+     $$select x.ctid from ops.project_queues as x
+       where not x.has_queued
+         and (
+           select (q.project_id, q.required_labels) from ops.runs as q
+           where q.status = 'queued' and (q.project_id, q.required_labels) >= (x.project_id, x.required_labels)
+           order by q.project_id, q.required_labels
+           limit 1
+         ) = (x.project_id, x.required_labels)
+       for no key update skip locked$$
+   ) as p (line)),
+  'The repair probes each unflagged set through runs_project_queue_idx, never a scan of ops.runs.'
+);
+select ok(
+  (select bool_and(p.line not like '%Seq Scan on runs%') and bool_or(p.line like '%runs_project_queue_idx%')
+   from pg_temp.plan_of(
+     $$update ops.project_queues as x set has_queued = false
+       where x.ctid = any('{"(0,1)"}'::tid[])
+         and (
+           select (q.project_id, q.required_labels) from ops.runs as q
+           where q.status = 'queued' and (q.project_id, q.required_labels) >= (x.project_id, x.required_labels)
+           order by q.project_id, q.required_labels
+           limit 1
+         ) is distinct from (x.project_id, x.required_labels)$$
+   ) as p (line)),
+  'So does the check before a flag is cleared.'
+);
+
+-- As races would leave them: no set of acme is flagged.
+update ops.project_queues set has_queued = false
+where project_id = (select id from ops.projects where slug = 'acme');
+
+-- A claim finds no flagged set, so it repairs the flags, then takes a run of a repaired set.
+select is(
+  (select w.name from ops.claim_next_run('w-arm', null, '{arm64}') as c join ops.workflows as w on w.id = c.workflow_id),
+  'build',
+  'A worker offering arm64 takes a run of build all the same.'
+);
+select is(
+  (select array_agg(required_labels::text order by required_labels) from ops.project_queues as x
+   where x.has_queued and x.project_id = (select id from ops.projects where slug = 'acme')),
+  array['{}', '{docker,odoo-17.0}'],
+  'Its claim flagged again the two sets of acme with queued runs.'
+);
+select is(
+  (select has_queued from ops.project_queues as x
+   where x.required_labels = '{docker}' and x.project_id = (select id from ops.projects where slug = 'acme')),
+  false,
+  'The set {docker}, which has no queued run, stays unflagged though {docker,odoo-17.0} sorts right after it.'
+);
+
+select * from finish();
+rollback;
