@@ -1,7 +1,7 @@
 -- ops.runs: the queue. Its columns, types, keys, named checks, indexes (the
 -- partial claim index above all), triggers, grants, policies and row-level security.
 begin;
-select plan(69);
+select plan(70);
 
 -- TEST: columns, types and nullability.
 select has_table('ops', 'runs', 'ops.runs exists.');
@@ -139,7 +139,31 @@ select col_is_unique(
   'ops', 'runs', array['id', 'project_id'],
   'runs.(id, project_id) is unique: the key the child tables reference with their project.'
 );
-select has_index('ops', 'runs', 'runs_created_by_idx', array['created_by'], 'runs.created_by is indexed.');
+select is(
+  pg_get_indexdef('ops.runs_created_by_idx'::regclass),
+  'CREATE INDEX runs_created_by_idx ON ops.runs USING btree (created_by) WHERE (created_by IS NOT NULL)',
+  'runs.created_by is indexed for the runs a person queued only: a status change of a run queued by '
+  || 'service_role takes no entry.'
+);
+create function pg_temp.plan_of(p_query text)
+returns setof text
+language plpgsql
+as $$
+begin
+  return query execute 'explain (costs off) ' || p_query;
+end
+$$;
+set local enable_seqscan = off;
+select ok(
+  exists (
+    select 1 from pg_temp.plan_of(
+      $$select r.id from ops.runs as r where r.created_by = '00000000-0000-0000-0000-000000000001'$$
+    ) as p (line)
+    where p.line like '%runs_created_by_idx%'
+  ),
+  'A lookup of a person''s runs (the insert policy, the delete of a user) can read runs_created_by_idx.'
+);
+reset enable_seqscan;
 select hasnt_index('ops', 'runs', 'runs_workflow_id_idx', 'runs.workflow_id leads no index: no query reads runs by workflow alone.');
 select is(
   (select reloptions from pg_class where oid = 'ops.runs'::regclass),
