@@ -1,20 +1,22 @@
 -- The claim asks whether a label set of a project has queued runs with one
 -- probe of runs_project_queue_idx per set, whatever the statistics say.
 --
--- Measured (PERFORMANCE.md, "The repair's probe"): the repair (a claim that
--- finds nothing, and one claim in 64) and the check before a set's flag is
--- cleared asked it with EXISTS. PostgreSQL turns EXISTS into a join, and the
--- claim's plans are made once per session (force_generic_plan). When the
--- last ANALYZE counted many queued runs, that plan read all of ops.runs and
--- matched the queued runs to ops.project_queues by hash: 9 to 17 ms per
--- repair on a table of 20,000 to 40,000 runs, about an eighth of the claims'
--- time in a round of 16,000 claims at 8 connections; on a long history it
--- grows with the table. A scalar subquery with LIMIT 1 is kept as a probe
--- per row, but ordered by the set's own columns it let the planner walk the
--- whole queue through runs_claimable_idx (the columns fixed by equality drop
--- out of the order); the probe is therefore a range: the first queued
--- (project_id, required_labels) at or after the set's own, in the order only
--- runs_project_queue_idx gives, compared with the set.
+-- Measured (PERFORMANCE.md, "The repair's probe, and one index less"):
+-- the repair (a claim that finds nothing, and one claim in 64) and the check
+-- before a set's flag is cleared asked it with EXISTS. PostgreSQL turns
+-- EXISTS into a join, and the claim's plans are made once per session
+-- (force_generic_plan). When the last ANALYZE counted many queued runs, that
+-- plan read all of ops.runs and matched the queued runs to
+-- ops.project_queues by hash: 8.0 and 12.6 ms per repair on tables of 16,000
+-- and 32,000 runs, a sixth of the claims' time in rounds of 16,000 claims at
+-- 8 connections, growing with the table. After: 30 to 43 µs.
+--
+-- A scalar subquery with LIMIT 1 stays a probe per row, but ordered by the
+-- set's own columns it let the planner walk the whole queue through
+-- runs_claimable_idx (columns fixed by equality drop out of the order). The
+-- probe is therefore a range: the first queued (project_id, required_labels)
+-- at or after the set's own, in the order only runs_project_queue_idx gives,
+-- compared with the set.
 --
 -- * ops_private.claim_batch (restated whole): the three probes (two when a
 --   flag is cleared, one in the repair); nothing else changed.
