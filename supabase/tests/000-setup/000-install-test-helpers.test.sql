@@ -6,6 +6,8 @@
 -- tests.authenticate_as(identifier) / authenticate_as_service_role() /
 -- clear_authentication() switch role and JWT claims the way PostgREST does
 -- (set local role + request.jwt.claims), so they must run inside a transaction.
+-- tests.plan_of(query) returns the lines of EXPLAIN (costs off) for query, as
+-- the current role: the plan tests look for an index or a scan in them.
 
 create extension if not exists pgtap with schema extensions;
 
@@ -90,6 +92,16 @@ as $$
 begin
   perform set_config('role', 'postgres', true);
   perform set_config('request.jwt.claims', null, true);
+end
+$$;
+
+create or replace function tests.plan_of(p_query text)
+returns setof text
+language plpgsql
+set search_path = ''
+as $$
+begin
+  return query execute 'explain (costs off) ' || p_query;
 end
 $$;
 

@@ -16,19 +16,10 @@ select count(ops.enqueue_run('acme', 'build', 'main', tests.q_sha(g))) from gene
 select tests.q_remember('d17', (ops.enqueue_run('acme', 'd17', 'main', tests.q_sha(2001))).id);
 analyze ops.runs;
 
-create function pg_temp.plan_of(p_query text)
-returns setof text
-language plpgsql
-as $$
-begin
-  return query execute 'explain (costs off) ' || p_query;
-end
-$$;
-
 -- TEST
 select ok(
   (select bool_and(p.line not like '%Seq Scan on runs%') and bool_or(p.line like '%runs_project_queue_idx%')
-   from pg_temp.plan_of(
+   from tests.plan_of(
      $$select x.ctid from ops.project_queues as x
        where not x.has_queued
          and (
@@ -43,7 +34,7 @@ select ok(
 );
 select ok(
   (select bool_and(p.line not like '%Seq Scan on runs%') and bool_or(p.line like '%runs_project_queue_idx%')
-   from pg_temp.plan_of(
+   from tests.plan_of(
      $$update ops.project_queues as x set has_queued = false
        where x.ctid = any('{"(0,1)"}'::tid[])
          and (

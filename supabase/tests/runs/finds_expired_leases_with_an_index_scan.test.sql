@@ -15,19 +15,10 @@ update ops.runs set status = 'claimed', worker_id = 'w1', lease_expires_at = now
 where status = 'queued';
 analyze ops.runs;
 
-create function pg_temp.plan_of(p_query text)
-returns setof text
-language plpgsql
-as $$
-begin
-  return query execute 'explain (costs off) ' || p_query;
-end
-$$;
-
 -- TEST
 select ok(
   exists (
-    select 1 from pg_temp.plan_of(
+    select 1 from tests.plan_of(
       $$select h.id from ops.runs as h where h.status in ('claimed', 'running') and h.lease_expires_at < now()
         for update skip locked$$
     ) as p (line)

@@ -16,15 +16,6 @@ from (select id, row_number() over (order by id) as n from ops.runs where status
 where q.id = ops.runs.id;
 analyze ops.runs;
 
-create function pg_temp.plan_of(p_query text)
-returns setof text
-language plpgsql
-as $$
-begin
-  return query execute 'explain (costs off) ' || p_query;
-end
-$$;
-
 -- TEST
 select is(
   (select count(distinct required_labels)::integer from ops.runs where status = 'queued'), 3,
@@ -32,7 +23,7 @@ select is(
 );
 select ok(
   exists (
-    select 1 from pg_temp.plan_of(
+    select 1 from tests.plan_of(
       $$select q.required_labels from ops.runs as q where q.status = 'queued' and q.required_labels > '{}'
         order by q.required_labels limit 1$$
     ) as p (line)
@@ -42,7 +33,7 @@ select ok(
 );
 select ok(
   exists (
-    select 1 from pg_temp.plan_of(
+    select 1 from tests.plan_of(
       $$select q.id from ops.runs as q
         where q.status = 'queued' and q.required_labels = '{docker}' and q.run_after <= now()
         order by q.priority desc, q.created_at, q.id limit 1 for update skip locked$$
@@ -53,7 +44,7 @@ select ok(
 );
 select ok(
   not exists (
-    select 1 from pg_temp.plan_of(
+    select 1 from tests.plan_of(
       $$select q.id from ops.runs as q
         where q.status = 'queued' and q.required_labels = '{docker}'
         order by q.priority desc, q.created_at, q.id limit 1$$

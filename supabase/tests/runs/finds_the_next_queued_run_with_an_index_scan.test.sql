@@ -13,15 +13,6 @@ update ops.runs set status = 'canceled', finished_at = now()
 where id in (select id from ops.runs where project_id = :'project_id' order by id offset 10);
 analyze ops.runs;
 
-create function pg_temp.plan_of(p_query text)
-returns setof text
-language plpgsql
-as $$
-begin
-  return query execute 'explain (costs off) ' || p_query;
-end
-$$;
-
 -- TEST
 select is(
   (select count(*)::integer from ops.runs where status = 'queued'), 10,
@@ -29,7 +20,7 @@ select is(
 );
 select ok(
   exists (
-    select 1 from pg_temp.plan_of(
+    select 1 from tests.plan_of(
       $$select id from ops.runs where status = 'queued' and run_after <= now()
         order by priority desc, created_at, id limit 1 for update skip locked$$
     ) as p (line)
@@ -39,7 +30,7 @@ select ok(
 );
 select ok(
   not exists (
-    select 1 from pg_temp.plan_of(
+    select 1 from tests.plan_of(
       $$select id from ops.runs where status = 'queued' order by priority desc, created_at, id limit 1$$
     ) as p (line)
     where p.line like '%Sort%' or p.line like '%Seq Scan%'

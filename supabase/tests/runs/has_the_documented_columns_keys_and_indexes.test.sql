@@ -145,18 +145,10 @@ select is(
   'runs.created_by is indexed for the runs a person queued only: a status change of a run queued by '
   || 'service_role takes no entry.'
 );
-create function pg_temp.plan_of(p_query text)
-returns setof text
-language plpgsql
-as $$
-begin
-  return query execute 'explain (costs off) ' || p_query;
-end
-$$;
 set local enable_seqscan = off;
 select ok(
   exists (
-    select 1 from pg_temp.plan_of(
+    select 1 from tests.plan_of(
       $$select r.id from ops.runs as r where r.created_by = '00000000-0000-0000-0000-000000000001'$$
     ) as p (line)
     where p.line like '%runs_created_by_idx%'

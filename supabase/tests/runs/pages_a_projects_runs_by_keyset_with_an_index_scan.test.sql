@@ -18,15 +18,7 @@ insert into ops.runs (project_id, workflow_id, branch, commit_sha)
 select :'other_id', :'other_wf', 'main', 'abc1234' from generate_series(1, 2000);
 analyze ops.runs;
 
-create function pg_temp.plan_of(p_query text)
-returns setof text
-language plpgsql
-as $$
-begin
-  return query execute 'explain (costs off) ' || p_query;
-end
-$$;
-grant execute on function pg_temp.plan_of(text) to authenticated;
+grant execute on function tests.plan_of(text) to authenticated;
 
 -- The cursor after the 100th run (inside the 1000 that share a created_at), as the console makes it.
 select created_at as cursor_ts, id as cursor_id from ops.runs where project_id = :'project_id'
@@ -37,7 +29,7 @@ select tests.authenticate_as('pager');
 -- TEST
 select ok(
   exists (
-    select 1 from pg_temp.plan_of(format(
+    select 1 from tests.plan_of(format(
       $$select id, status, branch from ops.runs where project_id = %L and (created_at, id) < (%L::timestamptz, %L::uuid)
         order by created_at desc, id desc limit 51$$, :'project_id', :'cursor_ts', :'cursor_id'
     )) as p (line)
@@ -47,7 +39,7 @@ select ok(
 );
 select ok(
   not exists (
-    select 1 from pg_temp.plan_of(format(
+    select 1 from tests.plan_of(format(
       $$select id, status, branch from ops.runs where project_id = %L and (created_at, id) < (%L::timestamptz, %L::uuid)
         order by created_at desc, id desc limit 51$$, :'project_id', :'cursor_ts', :'cursor_id'
     )) as p (line)
