@@ -42,7 +42,9 @@ select is(
 );
 
 -- Every column that a policy expression reads (pg_depend records them) must
--- lead a btree index of its table. Exempt, because the policies compare them
+-- lead a btree index of its table, either full or partial on the column not
+-- being null (a policy's equality on the column implies that, as for
+-- runs.created_by, null for the runs service_role queues). Exempt, because the policies compare them
 -- only on rows an index already found: project_memberships.role (found by
 -- project_id and user_id), and project_id of run_events, run_logs and
 -- run_artifacts, which are read by run (run_id leads an index of each, below;
@@ -65,7 +67,8 @@ select is(
       )
       and not exists (
         select 1 from pg_index as i
-        where i.indrelid = d.refobjid and i.indkey[0] = d.refobjsubid and i.indpred is null
+        where i.indrelid = d.refobjid and i.indkey[0] = d.refobjsubid
+          and (i.indpred is null or pg_get_expr(i.indpred, i.indrelid) = format('(%s IS NOT NULL)', a.attname))
       )
     order by 1
   ),
