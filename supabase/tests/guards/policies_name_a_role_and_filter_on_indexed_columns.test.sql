@@ -44,10 +44,10 @@ select is(
 -- Every column that a policy expression reads (pg_depend records them) must
 -- lead a btree index of its table, either full or partial on the column not
 -- being null (a policy's equality on the column implies that, as for
--- runs.created_by, null for the runs service_role queues). Exempt, because the policies compare them
--- only on rows an index already found: project_memberships.role (found by
--- project_id and user_id), and project_id of run_events, run_logs and
--- run_artifacts, which are read by run (run_id leads an index of each, below;
+-- runs.created_by, null for the runs service_role queues). Exempt, because
+-- the policies compare them only on rows an index already found:
+-- project_memberships.role (found by project_id and user_id), and project_id
+-- of run_events, run_logs and run_artifacts, which are read by run (run_id leads an index of each, below;
 -- the foreign key (run_id, project_id) keeps project_id the run's). An index
 -- on run_logs.project_id would cost log ingestion a fifth more WAL per line
 -- (docs/odooops-sh/SECURITY.md); tests/db/test_rls_plans.py plans a member's
