@@ -54,7 +54,8 @@ select col_default_is('ops', 'runs', 'stage', 'development', 'A run builds a dev
 select col_default_is('ops', 'runs', 'params', '{}'::jsonb, 'Params default to an empty object.');
 select col_default_is('ops', 'runs', 'required_labels', '{}'::text[], 'A run requires no label by default.');
 
--- TEST: keys and named checks.
+-- TEST: keys and named checks (the rules of the fixed fields are checked by
+-- runs_950_check_fixed_fields: runs/checks_fixed_fields_only_when_written).
 select col_is_pk('ops', 'runs', 'id', 'runs.id is the primary key.');
 select col_is_unique(
   'ops', 'runs', array['project_id', 'idempotency_key'], 'An idempotency key is unique within a project.'
@@ -70,15 +71,11 @@ select set_eq(
   $$values
     ('runs_pkey', 'p'), ('runs_project_id_idempotency_key_key', 'u'), ('runs_id_project_id_key', 'u'),
     ('runs_project_id_fkey', 'f'),
-    ('runs_workflow_id_project_id_fkey', 'f'), ('runs_created_by_fkey', 'f'), ('runs_branch_is_valid', 'c'),
-    ('runs_commit_sha_is_hex', 'c'), ('runs_params_is_object', 'c'), ('runs_priority_is_bounded', 'c'),
-    ('runs_attempt_is_within_max', 'c'), ('runs_max_attempts_is_positive', 'c'), ('runs_worker_id_is_valid', 'c'),
-    ('runs_idempotency_key_is_valid', 'c'), ('runs_error_message_is_bounded', 'c'),
-    ('runs_cancel_reason_is_bounded', 'c'), ('runs_held_runs_have_worker', 'c'),
-    ('runs_finished_runs_have_finished_at', 'c'), ('runs_params_is_bounded', 'c'),
-    ('runs_required_labels_is_valid', 'c'), ('runs_branch_id_project_id_fkey', 'f'),
-    ('runs_push_delivery_id_is_bounded', 'c'), ('runs_pull_request_number_is_positive', 'c'),
-    ('runs_source_ref_is_a_request_ref', 'c'), ('runs_pull_request_is_whole', 'c')$$,
+    ('runs_workflow_id_project_id_fkey', 'f'), ('runs_created_by_fkey', 'f'),
+    ('runs_attempt_is_within_max', 'c'), ('runs_worker_id_is_valid', 'c'),
+    ('runs_error_message_is_bounded', 'c'), ('runs_cancel_reason_is_bounded', 'c'),
+    ('runs_held_runs_have_worker', 'c'), ('runs_finished_runs_have_finished_at', 'c'),
+    ('runs_branch_id_project_id_fkey', 'f')$$,
   'ops.runs has exactly the documented constraints, named for their rule.'
 );
 
@@ -171,12 +168,12 @@ select triggers_are(
     'runs_070_mark_project_queued', 'runs_071_mark_project_queued_again', 'runs_070_set_branch_id',
     'runs_055_refuse_notifier_secrets', 'runs_080_set_push_delivery_id', 'runs_900_queue_commit_status',
     'runs_100_before_insert', 'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_900_record_event',
-    'runs_901_record_status_event', 'runs_065_set_pull_request'
+    'runs_901_record_status_event', 'runs_065_set_pull_request', 'runs_950_check_fixed_fields'
   ],
   'ops.runs stamps updated_at, checks params for secrets, copies its workflow''s labels, marks its project queued, '
   'sets the fields of pull request runs, sets its branch, marks runs queued by a push, queues their commit statuses, refuses the notifier''s secrets, '
   'checks inserts (members'' '
-  'priorities included) and transitions, and records events (those of a status change unless a worker RPC wrote '
+  'priorities included), the rules of its fixed fields when they are written, and transitions, and records events (those of a status change unless a worker RPC wrote '
   'them).'
 );
 select is(

@@ -30,7 +30,8 @@ select is(
   array[
     'runs_050_check_secret_params', 'runs_055_refuse_notifier_secrets', 'runs_060_copy_required_labels',
     'runs_065_set_pull_request', 'runs_070_set_branch_id', 'runs_080_set_push_delivery_id', 'runs_100_before_insert',
-    'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_set_updated_at'
+    'runs_110_bound_member_priority', 'runs_200_check_transition', 'runs_950_check_fixed_fields',
+    'runs_set_updated_at'
   ],
   'It is the first BEFORE trigger of ops.runs: parameters are checked before defaults are filled in.'
 );
