@@ -16,7 +16,10 @@
 -- after the 65 probes of the loose scan.
 --
 -- Measured (PERFORMANCE.md, "Checks of the fixed fields, and the idle
--- claim"): see there.
+-- claim"): an empty claim on an idle installation of 1,000 projects with 4
+-- label sets each, p50 2.19 -> 0.34 ms without labels, 2.66 -> 0.34 ms with
+-- two. With more than 64 sets holding queued runs, the loose scan adds 65
+-- index-only probes (0.54 ms with 100,000 queued runs) to the repair.
 --
 -- * ops_private.claim_batch (restated whole): step 3, the repair; nothing
 --   else changed.
