@@ -1,8 +1,8 @@
--- ops.project_queues: the turn order of the claim, one row per project and label set. Columns, keys, checks,
+-- ops.project_queues: the turn order of the claim, one row per project and label set. Columns, keys, trigger,
 -- indexes, grants, policy and row-level security: members read their projects' rows, service_role (the claim)
 -- writes the flag and the turn, nobody else writes.
 begin;
-select plan(14);
+select plan(15);
 
 -- TEST: columns and keys.
 select columns_are(
@@ -17,9 +17,12 @@ from (values
 select set_eq(
   $$select conname::text, contype::text from pg_constraint where conrelid = 'ops.project_queues'::regclass$$,
   $$values ('project_queues_pkey', 'p'), ('project_queues_project_id_fkey', 'f'),
-    ('project_queues_project_id_required_labels_key', 'u'),
-    ('project_queues_required_labels_is_valid', 'c')$$,
+    ('project_queues_project_id_required_labels_key', 'u')$$,
   'ops.project_queues has exactly the documented constraints, named for their rule.'
+);
+select triggers_are(
+  'ops', 'project_queues', array['project_queues_check_labels'],
+  'Its one trigger checks the label set when it is written (the rule project_queues_required_labels_is_valid).'
 );
 select indexes_are(
   'ops', 'project_queues', array['project_queues_pkey', 'project_queues_project_id_required_labels_key', 'project_queues_turn_idx'],
